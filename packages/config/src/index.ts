@@ -1,0 +1,1 @@
+export { ConfigError, readEnv, type Env, type EnvReader } from './env-reader.js';

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { makeSample } from './sample.js';
+import { encodeSampleRow, encodeSampleRows } from './row-encoding.js';
+
+describe('encodeSampleRow', () => {
+  it('writes one JSONEachRow line with nested tag arrays in key order', () => {
+    const line = encodeSampleRow(
+      'acme',
+      makeSample({
+        name: 'cpu',
+        type: 'gauge',
+        tags: [
+          ['z', '1'],
+          ['a', 'x"y'],
+        ],
+        timestampUs: 1_700_000_000_123_456,
+        value: 0.5,
+      }),
+    );
+    expect(line.endsWith('\n')).toBe(true);
+    expect(JSON.parse(line)).toEqual({
+      org: 'acme',
+      name: 'cpu',
+      type: 'gauge',
+      'tags.key': ['a', 'z'],
+      'tags.value': ['x"y', '1'],
+      timestamp_us: 1_700_000_000_123_456,
+      value: 0.5,
+      dt_raw: '',
+    });
+  });
+
+  it('keeps dt_raw and a __proto__ label as plain data', () => {
+    const row = JSON.parse(
+      encodeSampleRow(
+        'o',
+        makeSample({ name: 'n', type: 'counter', tags: [['__proto__', 'p']], timestampUs: 1, value: -2, dtRaw: 'yesterday' }),
+      ),
+    );
+    expect(row['tags.key']).toEqual(['__proto__']);
+    expect(row.dt_raw).toBe('yesterday');
+    expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+  });
+
+  it('encodes many samples as consecutive lines', () => {
+    const s = makeSample({ name: 'a', type: 'gauge', tags: [], timestampUs: 2, value: 3 });
+    const text = encodeSampleRows('o', [s, s]);
+    expect(text.split('\n')).toHaveLength(3);
+  });
+});

@@ -1,0 +1,57 @@
+import type { MetricType } from './metric-type.js';
+
+/** One label. Kept as a pair, never as an object key, so `__proto__` is just another label. */
+export type Tag = readonly [key: string, value: string];
+
+/**
+ * One normalised data point of one series, as both dialects produce it and the writer stores it.
+ * The org is not part of it: it travels once per payload.
+ */
+export interface Sample {
+  readonly name: string;
+  readonly type: MetricType;
+  /** Sorted by key, keys unique. Build with `makeSample` or `sortTags` to keep that true. */
+  readonly tags: readonly Tag[];
+  /** Integer microseconds since the Unix epoch. */
+  readonly timestampUs: number;
+  /** Always finite: dialects reject NaN and infinities before a Sample exists. */
+  readonly value: number;
+  /** A Better Stack `dt` that could not be parsed, else ''. */
+  readonly dtRaw: string;
+}
+
+const byKey = (a: Tag, b: Tag): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
+/**
+ * Sorts tags by key (UTF-16 code unit order, same as ClickHouse's byte order for ASCII keys)
+ * and keeps the last value of a repeated key, so a series has exactly one identity.
+ */
+export function sortTags(tags: readonly Tag[]): Tag[] {
+  if (tags.length === 0) return [];
+  const sorted = [...tags].sort(byKey);
+  const out: Tag[] = [];
+  for (const tag of sorted) {
+    const last = out[out.length - 1];
+    if (last !== undefined && last[0] === tag[0]) out[out.length - 1] = tag;
+    else out.push(tag);
+  }
+  return out;
+}
+
+export function makeSample(fields: {
+  name: string;
+  type: MetricType;
+  tags: readonly Tag[];
+  timestampUs: number;
+  value: number;
+  dtRaw?: string;
+}): Sample {
+  return {
+    name: fields.name,
+    type: fields.type,
+    tags: sortTags(fields.tags),
+    timestampUs: fields.timestampUs,
+    value: fields.value,
+    dtRaw: fields.dtRaw ?? '',
+  };
+}
