@@ -5,3 +5,4 @@ export { sortTags, makeSample } from './sample.js';
 export type { Dialect, RejectedRecord, PayloadOutcome, RecordOutcome } from './outcome.js';
 export { DIALECTS, isDialect } from './outcome.js';
 export { encodeSampleRow, encodeSampleRows } from './row-encoding.js';
+export { SeriesIdCache, seriesIdOfKey, seriesKey } from './series-id.js';

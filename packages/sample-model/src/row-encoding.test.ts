@@ -22,12 +22,18 @@ describe('encodeSampleRow', () => {
       org: 'acme',
       name: 'cpu',
       type: 'gauge',
+      series_id: expect.any(Number),
       'tags.key': ['a', 'z'],
       'tags.value': ['x"y', '1'],
       timestamp_us: 1_700_000_000_123_456,
       value: 0.5,
       dt_raw: '',
     });
+  });
+
+  it('writes series_id as an exact unsigned 64-bit integer', () => {
+    const line = encodeSampleRow('a', makeSample({ name: 'cpu', type: 'gauge', tags: [], timestampUs: 1, value: 1 }));
+    expect(line).toContain('"series_id":3700684380794049264,');
   });
 
   it('keeps dt_raw and a __proto__ label as plain data', () => {

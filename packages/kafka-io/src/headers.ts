@@ -1,0 +1,24 @@
+/** Headers of a raw payload message (receiver → normalizer); the value is the body, decompressed. */
+export const RAW_HEADERS = {
+  dialect: 'dialect',
+  org: 'org',
+  source: 'source',
+  format: 'format',
+  receivedAtUs: 'received-at-us',
+  requestId: 'request-id',
+} as const;
+
+/** Headers of a samples message (normalizer → writer); the value is JSONEachRow rows. */
+export const SAMPLE_HEADERS = {
+  encoding: 'encoding',
+  org: 'org',
+} as const;
+
+export function headerString(headers: Record<string, unknown> | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  if (value === undefined || value === null) return undefined;
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && value.length > 0) return headerString({ v: value[0] }, 'v');
+  return undefined;
+}

@@ -1,0 +1,37 @@
+import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
+import type { Logger } from 'pino';
+
+export interface KafkaConnectOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly logger: Logger;
+  /** How long one connection attempt may take; kept short so an unreachable broker fails fast. */
+  readonly connectionTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
+}
+
+const levelName: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** A kafkajs client whose logs go through the service's pino logger. */
+export function createKafka(options: KafkaConnectOptions): Kafka {
+  const kafkaLogger = options.logger.child({ component: 'kafkajs' });
+  const config: KafkaConfig = {
+    clientId: options.clientId,
+    brokers: [...options.brokers],
+    connectionTimeout: options.connectionTimeoutMs ?? 3000,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }) => {
+        const { message, ...extra } = log;
+        kafkaLogger[levelName[level] ?? 'info'](extra, message);
+      },
+  };
+  return new Kafka(config);
+}

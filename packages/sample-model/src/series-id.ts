@@ -1,0 +1,41 @@
+import { createHash } from 'node:crypto';
+import type { Tag } from './sample.js';
+
+/**
+ * The identity of a series: org, name and the sorted tags, as unambiguous text (a JSON array, so
+ * no separator can be forged by a label value).
+ */
+export function seriesKey(org: string, name: string, tags: readonly Tag[]): string {
+  const parts: string[] = [org, name];
+  for (const [key, value] of tags) parts.push(key, value);
+  return JSON.stringify(parts);
+}
+
+/**
+ * Stable 64-bit series id: the first 8 bytes of MD5(seriesKey) as a big-endian UInt64, which is
+ * exactly ClickHouse's `halfMD5(key)` on every server version, so the id can be recomputed in SQL.
+ * Returned as decimal text because it does not fit a JS number.
+ */
+export function seriesIdOfKey(key: string): string {
+  return createHash('md5').update(key).digest().readBigUInt64BE(0).toString();
+}
+
+/**
+ * Series repeat from sample to sample, so their ids are memoised; the map is dropped when it
+ * reaches `capacity`, which bounds memory under a cardinality explosion at the cost of rehashing.
+ */
+export class SeriesIdCache {
+  readonly #ids = new Map<string, string>();
+  constructor(readonly capacity = 200_000) {}
+
+  idOf(org: string, name: string, tags: readonly Tag[]): string {
+    const key = seriesKey(org, name, tags);
+    let id = this.#ids.get(key);
+    if (id === undefined) {
+      if (this.#ids.size >= this.capacity) this.#ids.clear();
+      id = seriesIdOfKey(key);
+      this.#ids.set(key, id);
+    }
+    return id;
+  }
+}
