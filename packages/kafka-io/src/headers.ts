@@ -1,13 +1,3 @@
-/** Headers of a raw payload message (receiver → normalizer); the value is the body, decompressed. */
-export const RAW_HEADERS = {
-  dialect: 'dialect',
-  org: 'org',
-  source: 'source',
-  format: 'format',
-  receivedAtUs: 'received-at-us',
-  requestId: 'request-id',
-} as const;
-
 /** Headers of a samples message (normalizer → writer); the value is JSONEachRow rows. */
 export const SAMPLE_HEADERS = {
   encoding: 'encoding',

@@ -1,4 +1,4 @@
-import Fastify from 'fastify';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createMetricsRegistry } from './metrics-registry.js';
@@ -6,7 +6,7 @@ import { registerOpsRoutes } from './ops-routes.js';
 
 describe('ops routes', () => {
   const build = (problem: string | undefined) => {
-    const app = Fastify({ loggerInstance: pino({ level: 'silent' }) });
+    const app = Fastify({ loggerInstance: pino({ level: 'silent' }) as FastifyBaseLogger });
     registerOpsRoutes(app, createMetricsRegistry('test'), { kafka: () => problem });
     return app;
   };

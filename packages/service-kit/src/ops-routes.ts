@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 
@@ -40,7 +40,7 @@ export async function startOpsServer(options: {
   checks: Record<string, ReadinessCheck>;
   extend?: (app: FastifyInstance) => void;
 }): Promise<OpsServer> {
-  const app = Fastify({ loggerInstance: options.logger.child({ component: 'ops' }), disableRequestLogging: true });
+  const app = Fastify({ loggerInstance: options.logger.child({ component: 'ops' }) as FastifyBaseLogger, disableRequestLogging: true });
   registerOpsRoutes(app, options.registry, options.checks);
   options.extend?.(app);
   const url = await app.listen({ host: options.host, port: options.port });

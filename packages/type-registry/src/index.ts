@@ -1,0 +1,2 @@
+export { TypeRegistry, registrationMessage, readRegistration } from './type-registry.js';
+export { TypeRegistryFollower } from './registry-follower.js';

@@ -1,0 +1,39 @@
+import { createKafka, ensureTopics, topicSpecs } from '@pipeline/kafka-io';
+import { createLogger, createMetricsRegistry, onShutdownSignal, runService, startOpsServer } from '@pipeline/service-kit';
+import { TypeRegistry, TypeRegistryFollower } from '@pipeline/type-registry';
+import { loadNormalizerConfig } from './config.js';
+import { startNormalizer } from './normalizer-consumer.js';
+import { createNormalizerMetrics } from './normalizer-metrics.js';
+
+await runService('normalizer', async (logger) => {
+  const config = loadNormalizerConfig();
+  const registry = createMetricsRegistry('normalizer');
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'normalizer', logger });
+  await ensureTopics(kafka, topicSpecs({ partitions: config.topicPartitions, retentionHours: config.topicRetentionHours }));
+
+  const types = new TypeRegistry();
+  const follower = new TypeRegistryFollower(kafka, types, logger);
+  await follower.start();
+  const normalizer = await startNormalizer(config, {
+    kafka,
+    logger,
+    metrics: createNormalizerMetrics(registry),
+    registry: types,
+    follower,
+  });
+  const ops = await startOpsServer({
+    host: config.host,
+    port: config.port,
+    logger,
+    registry,
+    checks: { kafka: () => (normalizer.ready() ? undefined : 'not yet in the consumer group') },
+  });
+  logger.info({ url: ops.url, groupId: config.groupId }, 'normalizer running');
+
+  onShutdownSignal(logger, async () => {
+    // kafkajs finishes the batch in hand (its outputs acknowledged, its offsets committed) before it leaves the group.
+    await normalizer.stop();
+    await follower.stop();
+    await ops.close();
+  });
+});

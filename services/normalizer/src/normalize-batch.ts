@@ -1,0 +1,91 @@
+import { type OutgoingMessage, readRawPayload, TOPICS } from '@pipeline/kafka-io';
+import { registrationMessage, type TypeRegistry } from '@pipeline/type-registry';
+import type { NormalizerMetrics } from './normalizer-metrics.js';
+import { normalizePayload } from './normalize-payload.js';
+import { rejectedRecordMessages, sampleMessages, unreadablePayloadMessage } from './output-messages.js';
+
+export interface BatchOutput {
+  readonly samples: OutgoingMessage[];
+  readonly deadLetters: OutgoingMessage[];
+  readonly registrations: OutgoingMessage[];
+}
+
+/**
+ * Turns raw messages into what must be durable before their offsets are committed. Pure but for
+ * the registry, which learns the first types as it goes so later payloads in the batch see them.
+ */
+export function normalizeBatch(
+  messages: readonly { value: Buffer | null; headers?: Record<string, unknown>; offset: string }[],
+  registry: TypeRegistry,
+  maxOutputMessageBytes: number,
+  metrics: NormalizerMetrics,
+): BatchOutput {
+  const out: BatchOutput = { samples: [], deadLetters: [], registrations: [] };
+  for (const message of messages) {
+    const read = readRawPayload(message);
+    if (!read.ok) {
+      metrics.payloads.inc({ dialect: 'unknown', outcome: 'unreadable' });
+      out.deadLetters.push({
+        key: null,
+        value: JSON.stringify({
+          stage: 'normalizer',
+          reason: `unreadable raw message at offset ${message.offset}: ${read.error}`,
+          payloadBase64: message.value?.toString('base64') ?? '',
+        }),
+      });
+      continue;
+    }
+    const payload = read.payload;
+    let result: ReturnType<typeof normalizePayload>;
+    try {
+      result = normalizePayload(payload, registry.forOrg(payload.org));
+    } catch (error) {
+      // A dialect must never throw; if one does, the payload is parked instead of blocking the partition.
+      result = { ok: false, error: `normalizer failed: ${(error as Error).message}` };
+    }
+    if (!result.ok) {
+      metrics.payloads.inc({ dialect: payload.dialect, outcome: 'unreadable' });
+      out.deadLetters.push(unreadablePayloadMessage(payload, result.error));
+      continue;
+    }
+    metrics.payloads.inc({ dialect: payload.dialect, outcome: 'normalized' });
+    for (const { stream, type } of result.registrations) {
+      if (registry.get(payload.org, stream) === undefined) {
+        registry.register(payload.org, stream, type);
+        out.registrations.push(registrationMessage(payload.org, stream, type));
+        metrics.typeRegistrations.inc();
+      }
+    }
+    out.samples.push(...sampleMessages(payload.org, result.samples, maxOutputMessageBytes));
+    out.deadLetters.push(...rejectedRecordMessages(payload, result.rejected));
+    metrics.samples.inc({ dialect: payload.dialect }, result.samples.length);
+    metrics.rejected.inc({ dialect: payload.dialect }, result.rejected.length);
+  }
+  return out;
+}
+
+/** Groups outputs into produce requests of bounded size (the broker refuses huge requests). */
+export function topicMessageGroups(output: BatchOutput, maxRequestBytes = 16 * 1024 * 1024) {
+  const all: { topic: string; message: OutgoingMessage }[] = [
+    ...output.registrations.map((message) => ({ topic: TOPICS.types, message })),
+    ...output.samples.map((message) => ({ topic: TOPICS.samples, message })),
+    ...output.deadLetters.map((message) => ({ topic: TOPICS.deadLetter, message })),
+  ];
+  const groups: { topic: string; messages: OutgoingMessage[] }[][] = [];
+  let current = new Map<string, OutgoingMessage[]>();
+  let bytes = 0;
+  for (const { topic, message } of all) {
+    const size = typeof message.value === 'string' ? message.value.length : message.value.length;
+    if (bytes > 0 && bytes + size > maxRequestBytes) {
+      groups.push([...current].map(([t, messages]) => ({ topic: t, messages })));
+      current = new Map();
+      bytes = 0;
+    }
+    const list = current.get(topic);
+    if (list === undefined) current.set(topic, [message]);
+    else list.push(message);
+    bytes += size;
+  }
+  if (bytes > 0 || current.size > 0) groups.push([...current].map(([t, messages]) => ({ topic: t, messages })));
+  return groups;
+}

@@ -1,0 +1,92 @@
+import { isRetriableKafkaError, retryForever, TOPICS } from '@pipeline/kafka-io';
+import type { TypeRegistry, TypeRegistryFollower } from '@pipeline/type-registry';
+import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { NormalizerConfig } from './config.js';
+import { normalizeBatch, topicMessageGroups } from './normalize-batch.js';
+import type { NormalizerMetrics } from './normalizer-metrics.js';
+
+export interface NormalizerDeps {
+  readonly kafka: Kafka;
+  readonly logger: Logger;
+  readonly metrics: NormalizerMetrics;
+  readonly registry: TypeRegistry;
+  readonly follower: TypeRegistryFollower;
+}
+
+export interface RunningNormalizer {
+  readonly consumer: Consumer;
+  /** Joined the group and has a partition assignment. */
+  readonly ready: () => boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * Consumes raw payloads, produces samples, dead letters and type registrations with acks=all, and
+ * commits a partition's offset only after all of that was acknowledged: a crash at any point
+ * replays from the last commit, and the replay reaches the same verdicts.
+ */
+export async function startNormalizer(config: NormalizerConfig, deps: NormalizerDeps): Promise<RunningNormalizer> {
+  const { kafka, logger, metrics, registry, follower } = deps;
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await producer.connect();
+  const consumer = kafka.consumer({
+    groupId: config.groupId,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3000,
+    maxBytesPerPartition: 32 * 1024 * 1024,
+    maxBytes: 64 * 1024 * 1024,
+    maxWaitTimeInMs: 100,
+  });
+  let joined = false;
+  // A partition taken over from another normalizer may hold payloads whose first types that
+  // normalizer registered: read the registry to its end before deciding any type.
+  let registryCaughtUp: Promise<void> = follower.catchUp();
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joined = true;
+    registryCaughtUp = follower.catchUp();
+  });
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    joined = false;
+    logger.error({ err: payload.error }, 'normalizer consumer crashed; kafkajs restarts it');
+  });
+  let stopping = false;
+
+  await consumer.connect();
+  await consumer.subscribe({ topic: TOPICS.raw, fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    partitionsConsumedConcurrently: config.partitionsConcurrently,
+    eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
+      if (batch.messages.length === 0) return;
+      await registryCaughtUp;
+      const output = normalizeBatch(batch.messages, registry, config.maxOutputMessageBytes, metrics);
+      for (const topicMessages of topicMessageGroups(output)) {
+        await retryForever(
+          () => producer.sendBatch({ topicMessages: topicMessages.map((t) => ({ ...t, messages: [...t.messages] })), acks: -1 }),
+          {
+            shouldStop: () => stopping || !isRunning() || isStale(),
+            onError: (error, attempt, wait) => {
+              logger.warn({ err: error, attempt, wait, retriable: isRetriableKafkaError(error) }, 'produce failed; retrying');
+              heartbeat().catch(() => {});
+            },
+          },
+        );
+      }
+      const last = batch.messages[batch.messages.length - 1]!.offset;
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+      resolveOffset(last);
+      await heartbeat();
+    },
+  });
+
+  return {
+    consumer,
+    ready: () => joined,
+    stop: async () => {
+      stopping = true;
+      await consumer.disconnect();
+      await producer.disconnect();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { registerOpsRoutes } from '@pipeline/service-kit';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { ReceiverConfig } from './config.js';
+import { RateLimiter } from './hooks/rate-limit.js';
+import type { Publisher } from './publisher.js';
+import { createReceiverMetrics } from './receiver-metrics.js';
+import { betterStackRoute } from './routes/betterstack.route.js';
+import { openObserveRoute, type TypeLookup } from './routes/openobserve.route.js';
+
+export interface ReceiverDeps {
+  readonly publisher: Publisher;
+  readonly types: TypeLookup;
+  readonly logger: Logger;
+  readonly registry: Registry;
+}
+
+/** The receiver's HTTP app, not listening: main.ts listens, tests use inject. */
+export function buildApp(config: ReceiverConfig, deps: ReceiverDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    // X-Forwarded-For is believed only from these addresses; otherwise the socket address counts.
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
+    bodyLimit: config.maxBodyBytes,
+    // A slow client must not hold a 20 MiB upload open forever.
+    requestTimeout: 120_000,
+  });
+  const metrics = createReceiverMetrics(deps.registry);
+  const limiter = new RateLimiter(config.rateLimitPerMinute);
+
+  registerOpsRoutes(app, deps.registry, {
+    kafka: () => (deps.publisher.healthy ? undefined : 'the last produce to Kafka failed'),
+  });
+
+  app.register(async (scope) => {
+    scope.addHook('onRequest', async (request, reply) => {
+      const wait = limiter.take(request.ip);
+      if (wait !== undefined) {
+        return reply
+          .code(429)
+          .header('retry-after', String(wait))
+          .type('text/plain')
+          .send(`more than ${config.rateLimitPerMinute} requests per minute from ${request.ip}`);
+      }
+    });
+    await betterStackRoute(scope, { config, publisher: deps.publisher, metrics });
+  });
+  app.register(async (scope) => {
+    scope.addHook('onRequest', async (request, reply) => {
+      const wait = limiter.take(request.ip);
+      if (wait !== undefined) {
+        return reply
+          .code(429)
+          .header('retry-after', String(wait))
+          .send({ code: 429, message: `more than ${config.rateLimitPerMinute} requests per minute from ${request.ip}` });
+      }
+    });
+    await openObserveRoute(scope, { config, publisher: deps.publisher, metrics, types: deps.types });
+  });
+  return app;
+}

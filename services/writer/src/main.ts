@@ -1,0 +1,41 @@
+import { createStoreClient, describeTarget, migrate } from '@pipeline/clickhouse-store';
+import { createKafka, ensureTopics, topicSpecs } from '@pipeline/kafka-io';
+import { createMetricsRegistry, onShutdownSignal, runService, startOpsServer } from '@pipeline/service-kit';
+import { loadWriterConfig } from './config.js';
+import { registerQueryRoute } from './query-route.js';
+import { startWriter } from './writer-consumer.js';
+import { createWriterMetrics } from './writer-metrics.js';
+
+await runService('writer', async (logger) => {
+  const config = loadWriterConfig();
+  const registry = createMetricsRegistry('writer');
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'writer', logger });
+  await ensureTopics(kafka, topicSpecs({ partitions: config.topicPartitions, retentionHours: config.topicRetentionHours }));
+
+  const client = createStoreClient(config.store);
+  const { server, applied } = await migrate(client, config.database);
+  logger.info(
+    { store: describeTarget(config.store), version: server.version, applied: applied.map((m) => m.name) },
+    'schema up to date',
+  );
+
+  const writer = await startWriter(config, { kafka, client, logger, metrics: createWriterMetrics(registry) });
+  const ops = await startOpsServer({
+    host: config.host,
+    port: config.port,
+    logger,
+    registry,
+    checks: {
+      kafka: () => (writer.ready() ? undefined : 'not yet in the consumer group'),
+      clickhouse: () => (writer.lastInsertOk() ? undefined : 'the last insert failed; retrying'),
+    },
+    extend: (app) => registerQueryRoute(app, client),
+  });
+  logger.info({ url: ops.url, store: describeTarget(config.store) }, 'writer running');
+
+  onShutdownSignal(logger, async () => {
+    await writer.stop();
+    await ops.close();
+    await client.close();
+  });
+});

@@ -1,0 +1,166 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { TOPICS } from '@pipeline/kafka-io';
+import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { WriterConfig } from './config.js';
+import { insertBatch, type PendingMessage } from './insert-batch.js';
+import type { WriterMetrics } from './writer-metrics.js';
+
+export interface WriterDeps {
+  readonly kafka: Kafka;
+  readonly client: ClickHouseClient;
+  readonly logger: Logger;
+  readonly metrics: WriterMetrics;
+}
+
+export interface RunningWriter {
+  readonly ready: () => boolean;
+  readonly lastInsertOk: () => boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * Collects samples messages from every assigned partition into one insert, sent when it reaches
+ * batchMaxBytes or batchMaxAgeMs. Offsets are committed only after ClickHouse accepted the insert.
+ * While an insert is failing the buffer fills and eachBatch waits, so Kafka keeps the backlog.
+ */
+export async function startWriter(config: WriterConfig, deps: WriterDeps): Promise<RunningWriter> {
+  const { kafka, client, logger, metrics } = deps;
+  const dlqProducer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await dlqProducer.connect();
+  const consumer: Consumer = kafka.consumer({
+    groupId: config.groupId,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3000,
+    maxBytesPerPartition: Math.max(config.batchMaxBytes, 1024 * 1024),
+    maxBytes: Math.max(config.batchMaxBytes * 2, 2 * 1024 * 1024),
+    maxWaitTimeInMs: Math.min(config.batchMaxAgeMs, 500),
+  });
+
+  let pending: PendingMessage[] = [];
+  let pendingBytes = 0;
+  let oldestAt = 0;
+  let flushing: Promise<void> | undefined;
+  let stopping = false;
+  let joined = false;
+  let insertOk = true;
+
+  const commit = async (messages: readonly PendingMessage[]) => {
+    const next = new Map<number, bigint>();
+    for (const m of messages) {
+      const after = BigInt(m.offset) + 1n;
+      if ((next.get(m.partition) ?? -1n) < after) next.set(m.partition, after);
+    }
+    try {
+      await consumer.commitOffsets([...next].map(([partition, offset]) => ({ topic: TOPICS.samples, partition, offset: offset.toString() })));
+    } catch (error) {
+      // A rebalance took the partition: its new owner re-reads these rows, the view shows them once.
+      logger.warn({ err: error }, 'offset commit failed after insert; rows will be re-delivered');
+    }
+  };
+
+  const flushOnce = async () => {
+    const batch = pending;
+    pending = [];
+    pendingBytes = 0;
+    metrics.bufferedBytes.set(0);
+    await insertBatch(batch, {
+      client,
+      database: config.database,
+      logger,
+      metrics,
+      poisonAttempts: config.poisonAttempts,
+      shouldStop: () => false,
+      onRetry: () => {
+        insertOk = false;
+      },
+      deadLetter: async (messages, reason) => {
+        await dlqProducer.send({
+          topic: TOPICS.deadLetter,
+          acks: -1,
+          messages: messages.map((m) => ({
+            key: null,
+            value: JSON.stringify({ stage: 'writer', reason, partition: m.partition, offset: m.offset, rows: m.value.toString('utf8') }),
+          })),
+        });
+        metrics.deadLetters.inc(messages.length);
+      },
+    });
+    insertOk = true;
+    await commit(batch);
+  };
+
+  /** One flush at a time, so commits stay in offset order. */
+  const flush = (): Promise<void> => {
+    if (flushing !== undefined) return flushing;
+    if (pending.length === 0) return Promise.resolve();
+    flushing = flushOnce().finally(() => {
+      flushing = undefined;
+    });
+    return flushing;
+  };
+
+  const timer = setInterval(
+    () => {
+      if (pending.length > 0 && Date.now() - oldestAt >= config.batchMaxAgeMs) {
+        flush().catch((error) => logger.error({ err: error }, 'flush failed'));
+      }
+    },
+    Math.max(10, Math.floor(config.batchMaxAgeMs / 4)),
+  );
+
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joined = true;
+  });
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    joined = false;
+    logger.error({ err: payload.error }, 'writer consumer crashed; kafkajs restarts it');
+  });
+
+  await consumer.connect();
+  await consumer.subscribe({ topic: TOPICS.samples, fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatch: async ({ batch, heartbeat }) => {
+      for (const message of batch.messages) {
+        if (message.value === null || message.value.length === 0) continue;
+        if (pending.length === 0) oldestAt = Date.now();
+        pending.push({ partition: batch.partition, offset: message.offset, value: message.value });
+        pendingBytes += message.value.length;
+      }
+      metrics.bufferedBytes.set(pendingBytes);
+      // Back-pressure: a full buffer waits for its insert (heartbeating) before more is fetched.
+      while (pendingBytes >= config.batchMaxBytes || (flushing !== undefined && pendingBytes >= config.batchMaxBytes / 2)) {
+        const inFlight = flush();
+        let done = false;
+        inFlight.then(
+          () => {
+            done = true;
+          },
+          () => {
+            done = true;
+          },
+        );
+        while (!done) {
+          await Promise.race([inFlight.catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
+          if (!done) await heartbeat().catch(() => {});
+        }
+        if (stopping) break;
+      }
+    },
+  });
+
+  return {
+    ready: () => joined,
+    lastInsertOk: () => insertOk,
+    stop: async () => {
+      stopping = true;
+      clearInterval(timer);
+      consumer.pause([{ topic: TOPICS.samples }]);
+      // Drain: what was read is inserted and committed before the process leaves the group.
+      while (flushing !== undefined || pending.length > 0) await flush();
+      await consumer.disconnect();
+      await dlqProducer.disconnect();
+    },
+  };
+}
