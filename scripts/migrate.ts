@@ -6,7 +6,12 @@ import { repoRoot } from '@pipeline/dev-stack';
 const url = process.env.CLICKHOUSE_URL;
 const target: StoreTarget =
   url !== undefined && url !== ''
-    ? { kind: 'server', url, username: process.env.CLICKHOUSE_USER, password: process.env.CLICKHOUSE_PASSWORD }
+    ? {
+        kind: 'server',
+        url,
+        username: process.env.CLICKHOUSE_USER,
+        password: process.env.CLICKHOUSE_PASSWORD,
+      }
     : { kind: 'embedded', path: process.env.CLICKHOUSE_DATA_DIR ?? join(repoRoot(), '.data', 'clickhouse') };
 const client = createStoreClient(target);
 try {

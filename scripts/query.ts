@@ -9,7 +9,10 @@ import { repoRoot } from '@pipeline/dev-stack';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
-const sql = args.filter((a) => a !== '--json').join(' ').trim();
+const sql = args
+  .filter((a) => a !== '--json')
+  .join(' ')
+  .trim();
 if (sql === '') {
   process.stderr.write('usage: npm run query -- "SELECT … FROM metrics.samples" [--json]\n');
   process.exit(2);
@@ -18,7 +21,12 @@ if (sql === '') {
 async function rows(): Promise<Record<string, unknown>[]> {
   const url = process.env.CLICKHOUSE_URL;
   if (url !== undefined && url !== '') {
-    const client = createStoreClient({ kind: 'server', url, username: process.env.CLICKHOUSE_USER, password: process.env.CLICKHOUSE_PASSWORD });
+    const client = createStoreClient({
+      kind: 'server',
+      url,
+      username: process.env.CLICKHOUSE_USER,
+      password: process.env.CLICKHOUSE_PASSWORD,
+    });
     try {
       return (await runQuery(client, sql)).rows;
     } finally {
@@ -50,7 +58,12 @@ try {
   const result = await rows();
   if (json) for (const row of result) process.stdout.write(`${JSON.stringify(row)}\n`);
   else if (result.length === 0) process.stdout.write('(no rows)\n');
-  else console.table(result.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Array.isArray(v) ? JSON.stringify(v) : v]))));
+  else
+    console.table(
+      result.map((r) =>
+        Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Array.isArray(v) ? JSON.stringify(v) : v])),
+      ),
+    );
 } catch (error) {
   process.stderr.write(`query failed: ${(error as Error).message}\n`);
   process.exit(1);

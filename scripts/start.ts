@@ -21,7 +21,12 @@ const say = (line: string) => process.stdout.write(`[start] ${line}\n`);
 let broker: KafkaBroker | undefined;
 let brokers = process.env.KAFKA_BROKERS;
 if (brokers === undefined || brokers === '') {
-  broker = await startKafkaBroker({ dir: join(dataDir, 'kafka'), port: ports.kafka, controllerPort: ports.kafka + 1, log: say });
+  broker = await startKafkaBroker({
+    dir: join(dataDir, 'kafka'),
+    port: ports.kafka,
+    controllerPort: ports.kafka + 1,
+    log: say,
+  });
   brokers = broker.brokers;
 }
 
@@ -59,7 +64,8 @@ process.on('SIGTERM', () => void stopAll(0));
 async function waitReady(name: string, port: number, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!services[name]!.alive) throw new Error(`${name} exited during start; see ${join(dataDir, 'logs', `${name}.log`)}`);
+    if (!services[name]!.alive)
+      throw new Error(`${name} exited during start; see ${join(dataDir, 'logs', `${name}.log`)}`);
     try {
       if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return;
     } catch {
@@ -67,14 +73,20 @@ async function waitReady(name: string, port: number, timeoutMs = 120_000): Promi
     }
     await delay(200);
   }
-  throw new Error(`${name} was not ready within ${timeoutMs / 1000} s; see ${join(dataDir, 'logs', `${name}.log`)}`);
+  throw new Error(
+    `${name} was not ready within ${timeoutMs / 1000} s; see ${join(dataDir, 'logs', `${name}.log`)}`,
+  );
 }
 
 try {
   startService('writer');
   startService('normalizer');
   startService('receiver');
-  await Promise.all([waitReady('writer', ports.writer), waitReady('normalizer', ports.normalizer), waitReady('receiver', ports.receiver)]);
+  await Promise.all([
+    waitReady('writer', ports.writer),
+    waitReady('normalizer', ports.normalizer),
+    waitReady('receiver', ports.receiver),
+  ]);
 } catch (error) {
   say(`start failed: ${(error as Error).message}`);
   await stopAll(1);
@@ -90,7 +102,8 @@ for (const [name, service] of Object.entries(services)) {
 }
 
 const url = `http://127.0.0.1:${ports.receiver}`;
-const devCredentials = !process.env.BETTERSTACK_SOURCE_TOKENS && !process.env.OPENOBSERVE_USERS && !process.env.CREDENTIALS_FILE;
+const devCredentials =
+  !process.env.BETTERSTACK_SOURCE_TOKENS && !process.env.OPENOBSERVE_USERS && !process.env.CREDENTIALS_FILE;
 process.stdout.write(`
 Pipeline running.
   Receiver        ${url}   (POST /metrics, POST /api/{org}/ingest/metrics/_json)

@@ -10,6 +10,7 @@ export function isRetriableStoreError(error: unknown): boolean {
     // TOO_MANY_PARTS, TIMEOUT_EXCEEDED, MEMORY_LIMIT_EXCEEDED, TOO_MANY_SIMULTANEOUS_QUERIES, NETWORK_ERROR, SOCKET_TIMEOUT...
     return ['252', '159', '241', '202', '210', '209', '425', '999', '242', '3'].includes(code);
   }
-  if (/Cannot parse|Unknown (field|column|identifier)|Type mismatch|Syntax error|Cannot read/i.test(text)) return false;
+  if (/Cannot parse|Unknown (field|column|identifier)|Type mismatch|Syntax error|Cannot read/i.test(text))
+    return false;
   return true;
 }

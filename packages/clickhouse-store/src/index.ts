@@ -1,7 +1,7 @@
-export { type StoreTarget, createStoreClient, describeTarget } from './store-target.js';
-export { detectServer, type ServerInfo } from './server-info.js';
-export { migrate, appliedMigrations, MIGRATIONS, type Migration } from './migrate.js';
-export { TABLES } from './tables.js';
-export { insertRows } from './insert-rows.js';
-export { runQuery, type QueryResult } from './run-query.js';
 export { isRetriableStoreError } from './errors.js';
+export { insertRows } from './insert-rows.js';
+export { appliedMigrations, MIGRATIONS, type Migration, migrate } from './migrate.js';
+export { type QueryResult, runQuery } from './run-query.js';
+export { detectServer, type ServerInfo } from './server-info.js';
+export { createStoreClient, describeTarget, type StoreTarget } from './store-target.js';
+export { TABLES } from './tables.js';

@@ -6,7 +6,11 @@ import { TABLES } from './tables.js';
  * Inserts rows already encoded as JSONEachRow (the normalizer's output) in one statement.
  * `exec` with a byte stream sends the text as it is; `insert` would want objects to serialise.
  */
-export async function insertRows(client: ClickHouseClient, database: string, body: Buffer | string): Promise<void> {
+export async function insertRows(
+  client: ClickHouseClient,
+  database: string,
+  body: Buffer | string,
+): Promise<void> {
   const result = await client.exec({
     query: `INSERT INTO ${database}.${TABLES.sampleRows} FORMAT JSONEachRow`,
     values: Readable.from([typeof body === 'string' ? Buffer.from(body) : body], { objectMode: false }),

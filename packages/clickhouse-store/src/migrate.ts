@@ -25,7 +25,8 @@ export async function migrate(
   database: string,
   migrations: readonly Migration[] = MIGRATIONS,
 ): Promise<{ server: ServerInfo; applied: Migration[] }> {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) throw new Error(`invalid database name ${JSON.stringify(database)}`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database))
+    throw new Error(`invalid database name ${JSON.stringify(database)}`);
   const server = await detectServer(client);
   await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
   await client.command({
@@ -35,7 +36,8 @@ export async function migrate(
   const applied: Migration[] = [];
   for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
     if (done.has(migration.version)) continue;
-    for (const statement of migration.statements({ database, server })) await client.command({ query: statement });
+    for (const statement of migration.statements({ database, server }))
+      await client.command({ query: statement });
     await client.insert({
       table: `${database}.${TABLES.migrations}`,
       values: [

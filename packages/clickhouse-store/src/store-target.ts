@@ -7,16 +7,23 @@ export type StoreTarget =
   | { readonly kind: 'server'; readonly url: string; readonly username?: string; readonly password?: string };
 
 export function describeTarget(target: StoreTarget): string {
-  return target.kind === 'embedded' ? `embedded ClickHouse (chDB) in ${target.path}` : `ClickHouse server ${target.url}`;
+  return target.kind === 'embedded'
+    ? `embedded ClickHouse (chDB) in ${target.path}`
+    : `ClickHouse server ${target.url}`;
 }
 
 /**
  * One client API for both: chDB plugs into @clickhouse/client as its connection, so every query,
  * insert and migration is written once.
  */
-export function createStoreClient(target: StoreTarget, options: { requestTimeoutMs?: number } = {}): ClickHouseClient {
+export function createStoreClient(
+  target: StoreTarget,
+  options: { requestTimeoutMs?: number } = {},
+): ClickHouseClient {
   if (target.kind === 'embedded') {
-    return createClient({ connection: createChdbConnection({ path: target.path }) } as Parameters<typeof createClient>[0]);
+    return createClient({ connection: createChdbConnection({ path: target.path }) } as Parameters<
+      typeof createClient
+    >[0]);
   }
   return createClient({
     url: target.url,

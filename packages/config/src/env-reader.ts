@@ -35,8 +35,10 @@ export function readEnv(env: Env = process.env): EnvReader {
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   };
   const checkBounds = (name: string, value: number, bounds?: { min?: number; max?: number }) => {
-    if (bounds?.min !== undefined && value < bounds.min) throw new ConfigError(name, `must be >= ${bounds.min}, got ${value}`);
-    if (bounds?.max !== undefined && value > bounds.max) throw new ConfigError(name, `must be <= ${bounds.max}, got ${value}`);
+    if (bounds?.min !== undefined && value < bounds.min)
+      throw new ConfigError(name, `must be >= ${bounds.min}, got ${value}`);
+    if (bounds?.max !== undefined && value > bounds.max)
+      throw new ConfigError(name, `must be <= ${bounds.max}, got ${value}`);
     return value;
   };
   return {
@@ -52,14 +54,16 @@ export function readEnv(env: Env = process.env): EnvReader {
     int(name, fallback, bounds) {
       const value = raw(name);
       if (value === undefined) return fallback;
-      if (!/^-?\d+$/.test(value)) throw new ConfigError(name, `must be an integer, got ${JSON.stringify(value)}`);
+      if (!/^-?\d+$/.test(value))
+        throw new ConfigError(name, `must be an integer, got ${JSON.stringify(value)}`);
       return checkBounds(name, Number(value), bounds);
     },
     number(name, fallback, bounds) {
       const value = raw(name);
       if (value === undefined) return fallback;
       const parsed = Number(value);
-      if (!Number.isFinite(parsed)) throw new ConfigError(name, `must be a number, got ${JSON.stringify(value)}`);
+      if (!Number.isFinite(parsed))
+        throw new ConfigError(name, `must be a number, got ${JSON.stringify(value)}`);
       return checkBounds(name, parsed, bounds);
     },
     bool(name, fallback) {

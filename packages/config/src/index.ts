@@ -1,1 +1,1 @@
-export { ConfigError, readEnv, type Env, type EnvReader } from './env-reader.js';
+export { ConfigError, type Env, type EnvReader, readEnv } from './env-reader.js';

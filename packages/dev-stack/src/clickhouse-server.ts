@@ -40,13 +40,19 @@ export function ensureClickHouseServerBinary(log: (line: string) => void = () =>
   }
   log("installing Debian's clickhouse-server package (once)");
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-q', 'clickhouse-server']]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-q', 'clickhouse-server'],
+  ]) {
     const result = spawnSync('apt-get', args, { env, encoding: 'utf8' });
     if (result.status !== 0) {
-      throw new Error(`dev-stack: apt-get ${args.join(' ')} failed (exit ${result.status}):\n${result.stderr}`);
+      throw new Error(
+        `dev-stack: apt-get ${args.join(' ')} failed (exit ${result.status}):\n${result.stderr}`,
+      );
     }
   }
-  if (!existsSync(SERVER_BINARY)) throw new Error(`dev-stack: clickhouse-server installed but ${SERVER_BINARY} is missing`);
+  if (!existsSync(SERVER_BINARY))
+    throw new Error(`dev-stack: clickhouse-server installed but ${SERVER_BINARY} is missing`);
   return SERVER_BINARY;
 }
 
@@ -102,7 +108,8 @@ function clickhouseUser(): { uid: number; gid: number } | undefined {
 
 function chownTree(path: string, uid: number, gid: number): void {
   chownSync(path, uid, gid);
-  if (statSync(path).isDirectory()) for (const entry of readdirSync(path)) chownTree(join(path, entry), uid, gid);
+  if (statSync(path).isDirectory())
+    for (const entry of readdirSync(path)) chownTree(join(path, entry), uid, gid);
 }
 
 async function waitForPing(url: string, alive: () => boolean, timeoutMs: number): Promise<string> {

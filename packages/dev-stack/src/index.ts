@@ -1,11 +1,11 @@
-export { freePort, waitForPort, isPortOpen } from './ports.js';
-export { ensureKafkaJars, KAFKA_VERSION } from './kafka-jars.js';
-export { startKafkaBroker, type KafkaBroker, type KafkaBrokerOptions } from './kafka-broker.js';
 export {
-  ensureClickHouseServerBinary,
-  startClickHouseServer,
   type ClickHouseServer,
   type ClickHouseServerOptions,
+  ensureClickHouseServerBinary,
+  startClickHouseServer,
 } from './clickhouse-server.js';
-export { repoRoot, cacheDir } from './paths.js';
+export { type KafkaBroker, type KafkaBrokerOptions, startKafkaBroker } from './kafka-broker.js';
+export { ensureKafkaJars, KAFKA_VERSION } from './kafka-jars.js';
 export { ManagedProcess, type ManagedProcessOptions } from './managed-process.js';
+export { cacheDir, repoRoot } from './paths.js';
+export { freePort, isPortOpen, waitForPort } from './ports.js';

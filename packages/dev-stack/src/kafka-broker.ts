@@ -78,11 +78,23 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
     const clusterId = randomBytes(16).toString('base64url');
     const format = spawnSync(
       'java',
-      ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config, '--ignore-formatted'],
+      [
+        '-cp',
+        classpath,
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        clusterId,
+        '-c',
+        config,
+        '--ignore-formatted',
+      ],
       { encoding: 'utf8' },
     );
-    if (format.error !== undefined) throw new Error(`dev-stack: cannot run java (${format.error.message}); install a JDK 17+`);
-    if (format.status !== 0) throw new Error(`dev-stack: formatting Kafka storage failed:\n${format.stdout}\n${format.stderr}`);
+    if (format.error !== undefined)
+      throw new Error(`dev-stack: cannot run java (${format.error.message}); install a JDK 17+`);
+    if (format.status !== 0)
+      throw new Error(`dev-stack: formatting Kafka storage failed:\n${format.stdout}\n${format.stderr}`);
   }
 
   const process = new ManagedProcess({
@@ -102,7 +114,11 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
     ],
     logFile: join(dir, 'stdout.log'),
   });
-  await waitForPort(port, { timeoutMs: 90_000, alive: () => process.alive, what: `Kafka (see ${dir}/broker.log)` });
+  await waitForPort(port, {
+    timeoutMs: 90_000,
+    alive: () => process.alive,
+    what: `Kafka (see ${dir}/broker.log)`,
+  });
   log(`Kafka ${KAFKA_VERSION} listening on 127.0.0.1:${port}`);
 
   const broker: KafkaBroker = {

@@ -17,14 +17,25 @@ export function ensureKafkaJars(log: (line: string) => void = () => {}): string 
   log(`fetching Apache Kafka ${KAFKA_VERSION} jars from Maven Central into ${libs} (once)`);
   const result = spawnSync(
     'mvn',
-    ['-q', '-B', '-f', join(devStackDir(), 'kafka', 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${libs}`],
+    [
+      '-q',
+      '-B',
+      '-f',
+      join(devStackDir(), 'kafka', 'pom.xml'),
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${libs}`,
+    ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   );
   if (result.error !== undefined) {
-    throw new Error(`dev-stack: cannot run Maven (${result.error.message}); install it (apt-get install maven) and a JDK 17+`);
+    throw new Error(
+      `dev-stack: cannot run Maven (${result.error.message}); install it (apt-get install maven) and a JDK 17+`,
+    );
   }
   if (result.status !== 0) {
-    throw new Error(`dev-stack: Maven could not fetch the Kafka jars (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
+    throw new Error(
+      `dev-stack: Maven could not fetch the Kafka jars (exit ${result.status}):\n${result.stdout}\n${result.stderr}`,
+    );
   }
   if (!readdirSync(libs).some((f) => f.startsWith('kafka_2.13-'))) {
     throw new Error(`dev-stack: Maven finished but ${libs} has no kafka_2.13 jar`);

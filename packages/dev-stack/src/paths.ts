@@ -7,7 +7,8 @@ export function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'turbo.json'))) {
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('dev-stack: cannot find the repository root (no turbo.json above this file)');
+    if (parent === dir)
+      throw new Error('dev-stack: cannot find the repository root (no turbo.json above this file)');
     dir = parent;
   }
   return dir;

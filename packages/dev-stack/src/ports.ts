@@ -31,7 +31,11 @@ export function isPortOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
 /** Polls until something accepts connections on the port; `alive` lets the caller stop early when the process died. */
 export async function waitForPort(
   port: number,
-  { timeoutMs = 60_000, alive = () => true, what = `port ${port}` }: { timeoutMs?: number; alive?: () => boolean; what?: string } = {},
+  {
+    timeoutMs = 60_000,
+    alive = () => true,
+    what = `port ${port}`,
+  }: { timeoutMs?: number; alive?: () => boolean; what?: string } = {},
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

@@ -84,9 +84,11 @@ export class BatchingProducer {
   }
 
   publish(topic: string, message: OutgoingMessage): Promise<void> {
-    const bytes = (typeof message.value === 'string' ? Buffer.byteLength(message.value) : message.value.length) + 256;
+    const bytes =
+      (typeof message.value === 'string' ? Buffer.byteLength(message.value) : message.value.length) + 256;
     const retryAfter = this.#options.retryAfterSeconds ?? 5;
-    if (!this.#connected) return Promise.reject(new QueueUnavailableError('not connected to Kafka', retryAfter));
+    if (!this.#connected)
+      return Promise.reject(new QueueUnavailableError('not connected to Kafka', retryAfter));
     if (this.#queuedBytes + bytes > this.#options.maxQueuedBytes && this.#queue.length > 0) {
       return Promise.reject(new QueueUnavailableError('too much data is waiting for Kafka', retryAfter));
     }
@@ -102,7 +104,13 @@ export class BatchingProducer {
       this.#queue.push(pending);
       this.#queuedBytes += bytes;
       const timer = setTimeout(() => {
-        this.#settle(pending, new QueueUnavailableError(`Kafka did not acknowledge within ${this.#options.ackTimeoutMs} ms`, retryAfter));
+        this.#settle(
+          pending,
+          new QueueUnavailableError(
+            `Kafka did not acknowledge within ${this.#options.ackTimeoutMs} ms`,
+            retryAfter,
+          ),
+        );
       }, this.#options.ackTimeoutMs);
       timer.unref();
       const done = pending.resolve;
@@ -127,7 +135,10 @@ export class BatchingProducer {
       while (this.#queue.length > 0) {
         const batch: Pending[] = [];
         let bytes = 0;
-        while (this.#queue.length > 0 && (batch.length === 0 || bytes + this.#queue[0]!.bytes <= this.#maxBatchBytes)) {
+        while (
+          this.#queue.length > 0 &&
+          (batch.length === 0 || bytes + this.#queue[0]!.bytes <= this.#maxBatchBytes)
+        ) {
           const next = this.#queue.shift()!;
           bytes += next.bytes;
           // A publish that already timed out was answered 503: do not store it behind the client's back.
@@ -167,7 +178,11 @@ export class BatchingProducer {
 
   /** Waits for everything queued to be acknowledged or refused, then disconnects. */
   async disconnect(): Promise<void> {
-    if (this.#sending) await new Promise<void>((resolve) => (this.#drained = resolve));
+    if (this.#sending) {
+      await new Promise<void>((resolve) => {
+        this.#drained = resolve;
+      });
+    }
     this.#connected = false;
     await this.#producer.disconnect();
   }

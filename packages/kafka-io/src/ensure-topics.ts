@@ -12,15 +12,23 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): P
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((s) => !existing.has(s.topic));
     if (missing.length > 0) {
-      await admin.createTopics({ topics: missing.map((s) => ({ ...s, replicationFactor: -1 })), waitForLeaders: true });
+      await admin.createTopics({
+        topics: missing.map((s) => ({ ...s, replicationFactor: -1 })),
+        waitForLeaders: true,
+      });
     }
     const present = specs.filter((s) => existing.has(s.topic));
     if (present.length > 0) {
       const metadata = await admin.fetchTopicMetadata({ topics: present.map((s) => s.topic) });
       const grow = metadata.topics
-        .map((t) => ({ topic: t.name, count: specs.find((s) => s.topic === t.name)!.numPartitions, now: t.partitions.length }))
+        .map((t) => ({
+          topic: t.name,
+          count: specs.find((s) => s.topic === t.name)!.numPartitions,
+          now: t.partitions.length,
+        }))
         .filter((t) => t.count > t.now);
-      if (grow.length > 0) await admin.createPartitions({ topicPartitions: grow.map(({ topic, count }) => ({ topic, count })) });
+      if (grow.length > 0)
+        await admin.createPartitions({ topicPartitions: grow.map(({ topic, count }) => ({ topic, count })) });
     }
   } finally {
     await admin.disconnect();

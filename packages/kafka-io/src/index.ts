@@ -1,7 +1,13 @@
-export { TOPICS, topicSpecs, type TopicName, type TopicSettings, type TopicSpec } from './topics.js';
-export { createKafka, type KafkaConnectOptions } from './kafka-client.js';
+export {
+  BatchingProducer,
+  type BatchingProducerOptions,
+  type OutgoingMessage,
+  QueueUnavailableError,
+} from './batching-producer.js';
 export { ensureTopics } from './ensure-topics.js';
-export { BatchingProducer, QueueUnavailableError, type BatchingProducerOptions, type OutgoingMessage } from './batching-producer.js';
-export { retryForever, isRetriableKafkaError } from './retry.js';
-export { type RawPayload, rawPayloadMessage, readRawPayload, type ReadRawPayload } from './raw-payload.js';
-export { SAMPLE_HEADERS, headerString } from './headers.js';
+export { headerString, SAMPLE_HEADERS } from './headers.js';
+export { createKafka, type KafkaConnectOptions } from './kafka-client.js';
+export { type KafkaSettings, readKafkaSettings } from './kafka-settings.js';
+export { type RawPayload, type ReadRawPayload, rawPayloadMessage, readRawPayload } from './raw-payload.js';
+export { isRetriableKafkaError, retryForever } from './retry.js';
+export { type TopicNames, type TopicSettings, type TopicSpec, topicNames, topicSpecs } from './topics.js';

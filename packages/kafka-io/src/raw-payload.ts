@@ -64,14 +64,19 @@ function intHeader(headers: Record<string, unknown> | undefined, name: string): 
 }
 
 /** Reads a raw topic message back; a message that is not one (a poison message) says what is wrong. */
-export function readRawPayload(message: { value: Buffer | null; headers?: Record<string, unknown> }): ReadRawPayload {
+export function readRawPayload(message: {
+  value: Buffer | null;
+  headers?: Record<string, unknown>;
+}): ReadRawPayload {
   const headers = message.headers;
   const dialect = headerString(headers, H.dialect);
-  if (!isDialect(dialect)) return { ok: false, error: `header ${H.dialect} is ${JSON.stringify(dialect)}, not a known dialect` };
+  if (!isDialect(dialect))
+    return { ok: false, error: `header ${H.dialect} is ${JSON.stringify(dialect)}, not a known dialect` };
   const org = headerString(headers, H.org);
   if (org === undefined || org === '') return { ok: false, error: `header ${H.org} is missing` };
   const receivedAtUs = intHeader(headers, H.receivedAtUs);
-  if (receivedAtUs === undefined) return { ok: false, error: `header ${H.receivedAtUs} is missing or not an integer` };
+  if (receivedAtUs === undefined)
+    return { ok: false, error: `header ${H.receivedAtUs} is missing or not an integer` };
   if (message.value === null) return { ok: false, error: 'message has no body' };
   return {
     ok: true,

@@ -5,14 +5,22 @@
  *   normalizer/writer --dead-letter--> (operators)
  *   normalizer --types--> normalizer, receiver (OpenObserve type registry, compacted)
  */
-export const TOPICS = {
-  raw: 'metrics.raw',
-  samples: 'metrics.samples',
-  deadLetter: 'metrics.dead-letter',
-  types: 'metrics.types',
-} as const;
+export interface TopicNames {
+  readonly raw: string;
+  readonly samples: string;
+  readonly deadLetter: string;
+  readonly types: string;
+}
 
-export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
+/** A prefix (KAFKA_TOPIC_PREFIX) lets several pipelines, or test runs, share one Kafka cluster. */
+export function topicNames(prefix = ''): TopicNames {
+  return {
+    raw: `${prefix}metrics.raw`,
+    samples: `${prefix}metrics.samples`,
+    deadLetter: `${prefix}metrics.dead-letter`,
+    types: `${prefix}metrics.types`,
+  };
+}
 
 export interface TopicSettings {
   readonly partitions: number;
@@ -28,7 +36,7 @@ export interface TopicSpec {
 const MAX_MESSAGE_BYTES = String(25 * 1024 * 1024);
 
 /** Topic definitions from settings; the types registry is compacted and kept forever. */
-export function topicSpecs(settings: TopicSettings): TopicSpec[] {
+export function topicSpecs(names: TopicNames, settings: TopicSettings): TopicSpec[] {
   const retention = String(settings.retentionHours * 3600 * 1000);
   const data = (topic: string): TopicSpec => ({
     topic,
@@ -39,11 +47,11 @@ export function topicSpecs(settings: TopicSettings): TopicSpec[] {
     ],
   });
   return [
-    data(TOPICS.raw),
-    data(TOPICS.samples),
-    data(TOPICS.deadLetter),
+    data(names.raw),
+    data(names.samples),
+    data(names.deadLetter),
     {
-      topic: TOPICS.types,
+      topic: names.types,
       numPartitions: 1,
       configEntries: [
         { name: 'cleanup.policy', value: 'compact' },

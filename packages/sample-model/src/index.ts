@@ -1,8 +1,8 @@
 export type { MetricType } from './metric-type.js';
-export { METRIC_TYPES, isMetricType } from './metric-type.js';
-export type { Sample, Tag } from './sample.js';
-export { sortTags, makeSample } from './sample.js';
+export { isMetricType, METRIC_TYPES } from './metric-type.js';
 export type { Dialect, RejectedRecord } from './outcome.js';
 export { DIALECTS, isDialect } from './outcome.js';
 export { encodeSampleRow, encodeSampleRows } from './row-encoding.js';
+export type { Sample, Tag } from './sample.js';
+export { makeSample, sortTags } from './sample.js';
 export { SeriesIdCache, seriesIdOfKey, seriesKey } from './series-id.js';

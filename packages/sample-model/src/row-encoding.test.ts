@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { makeSample } from './sample.js';
 import { encodeSampleRow, encodeSampleRows } from './row-encoding.js';
+import { makeSample } from './sample.js';
 
 describe('encodeSampleRow', () => {
   it('writes one JSONEachRow line with nested tag arrays in key order', () => {
@@ -32,7 +32,10 @@ describe('encodeSampleRow', () => {
   });
 
   it('writes series_id as an exact unsigned 64-bit integer', () => {
-    const line = encodeSampleRow('a', makeSample({ name: 'cpu', type: 'gauge', tags: [], timestampUs: 1, value: 1 }));
+    const line = encodeSampleRow(
+      'a',
+      makeSample({ name: 'cpu', type: 'gauge', tags: [], timestampUs: 1, value: 1 }),
+    );
     expect(line).toContain('"series_id":3700684380794049264,');
   });
 
@@ -40,7 +43,14 @@ describe('encodeSampleRow', () => {
     const row = JSON.parse(
       encodeSampleRow(
         'o',
-        makeSample({ name: 'n', type: 'counter', tags: [['__proto__', 'p']], timestampUs: 1, value: -2, dtRaw: 'yesterday' }),
+        makeSample({
+          name: 'n',
+          type: 'counter',
+          tags: [['__proto__', 'p']],
+          timestampUs: 1,
+          value: -2,
+          dtRaw: 'yesterday',
+        }),
       ),
     );
     expect(row['tags.key']).toEqual(['__proto__']);

@@ -24,7 +24,11 @@ export function encodeSampleRow(org: string, sample: Sample, cache: SeriesIdCach
   return `{"org":${JSON.stringify(org)},"name":${JSON.stringify(sample.name)},"type":"${sample.type}","series_id":${seriesId},"tags.key":[${keys}],"tags.value":[${values}],"timestamp_us":${sample.timestampUs},"value":${JSON.stringify(sample.value)},"dt_raw":${JSON.stringify(sample.dtRaw)}}\n`;
 }
 
-export function encodeSampleRows(org: string, samples: readonly Sample[], cache: SeriesIdCache = defaultCache): string {
+export function encodeSampleRows(
+  org: string,
+  samples: readonly Sample[],
+  cache: SeriesIdCache = defaultCache,
+): string {
   let out = '';
   for (const sample of samples) out += encodeSampleRow(org, sample, cache);
   return out;

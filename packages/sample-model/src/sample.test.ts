@@ -26,6 +26,7 @@ describe('sortTags', () => {
 });
 
 describe('isMetricType', () => {
-  it.each(['gauge', 'counter', 'histogram', 'summary'])('accepts %s', (t) => expect(isMetricType(t)).toBe(true));
+  it.each(['gauge', 'counter', 'histogram', 'summary'])('accepts %s', (t) =>
+    expect(isMetricType(t)).toBe(true));
   it.each(['Gauge', 'guage', '', 1, null])('refuses %s', (t) => expect(isMetricType(t)).toBe(false));
 });

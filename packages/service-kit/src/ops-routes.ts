@@ -10,7 +10,11 @@ export type ReadinessCheck = () => string | undefined | Promise<string | undefin
  * GET /metrics: Prometheus text. The receiver adds these to its public app; the consumers serve
  * them on a small ops server of their own.
  */
-export function registerOpsRoutes(app: FastifyInstance, registry: Registry, checks: Record<string, ReadinessCheck>): void {
+export function registerOpsRoutes(
+  app: FastifyInstance,
+  registry: Registry,
+  checks: Record<string, ReadinessCheck>,
+): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const failing: Record<string, string> = {};
@@ -40,7 +44,10 @@ export async function startOpsServer(options: {
   checks: Record<string, ReadinessCheck>;
   extend?: (app: FastifyInstance) => void;
 }): Promise<OpsServer> {
-  const app = Fastify({ loggerInstance: options.logger.child({ component: 'ops' }) as FastifyBaseLogger, disableRequestLogging: true });
+  const app = Fastify({
+    loggerInstance: options.logger.child({ component: 'ops' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+  });
   registerOpsRoutes(app, options.registry, options.checks);
   options.extend?.(app);
   const url = await app.listen({ host: options.host, port: options.port });

@@ -5,7 +5,11 @@ export interface TimeWindow {
 }
 
 /** Returns why a sample time is outside the window, or undefined when it is inside. */
-export function checkTimeWindow(timestampUs: number, receivedAtUs: number, window: TimeWindow): string | undefined {
+export function checkTimeWindow(
+  timestampUs: number,
+  receivedAtUs: number,
+  window: TimeWindow,
+): string | undefined {
   if (window.maxAgeUs > 0 && timestampUs < receivedAtUs - window.maxAgeUs) {
     return `timestamp ${new Date(Math.floor(timestampUs / 1000)).toISOString()} is more than ${describe(window.maxAgeUs)} in the past`;
   }

@@ -1,2 +1,2 @@
-export { TypeRegistry, registrationMessage, readRegistration } from './type-registry.js';
 export { TypeRegistryFollower } from './registry-follower.js';
+export { readRegistration, registrationMessage, TypeRegistry } from './type-registry.js';

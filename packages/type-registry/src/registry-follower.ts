@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { TOPICS } from '@pipeline/kafka-io';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { readRegistration, type TypeRegistry } from './type-registry.js';
@@ -20,7 +19,7 @@ export class TypeRegistryFollower {
     kafka: Kafka,
     readonly registry: TypeRegistry,
     logger: Logger,
-    readonly topic: string = TOPICS.types,
+    readonly topic: string,
   ) {
     this.#kafka = kafka;
     this.#logger = logger;
@@ -36,7 +35,8 @@ export class TypeRegistryFollower {
       eachBatch: async ({ batch }) => {
         for (const message of batch.messages) {
           const registration = readRegistration(message);
-          if (registration !== undefined) this.registry.register(registration.org, registration.stream, registration.type);
+          if (registration !== undefined)
+            this.registry.register(registration.org, registration.stream, registration.type);
         }
         const last = batch.messages[batch.messages.length - 1];
         if (last !== undefined) this.#position.set(batch.partition, BigInt(last.offset) + 1n);
@@ -53,14 +53,18 @@ export class TypeRegistryFollower {
     await admin.connect();
     let targets: { partition: number; high: bigint }[];
     try {
-      targets = (await admin.fetchTopicOffsets(this.topic)).map((o) => ({ partition: o.partition, high: BigInt(o.high) }));
+      targets = (await admin.fetchTopicOffsets(this.topic)).map((o) => ({
+        partition: o.partition,
+        high: BigInt(o.high),
+      }));
     } finally {
       await admin.disconnect();
     }
     const deadline = Date.now() + timeoutMs;
     const behind = () => targets.some((t) => t.high > 0n && (this.#position.get(t.partition) ?? 0n) < t.high);
     while (behind()) {
-      if (Date.now() > deadline) throw new Error(`type registry did not catch up with ${this.topic} within ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`type registry did not catch up with ${this.topic} within ${timeoutMs} ms`);
       await new Promise<void>((resolve) => {
         this.#waiters.push(resolve);
         setTimeout(resolve, 200).unref();

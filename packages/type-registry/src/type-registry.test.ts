@@ -35,7 +35,9 @@ describe('registration messages', () => {
   });
 
   it('ignore what is not a registration', () => {
-    expect(readRegistration({ key: Buffer.from('no-separator'), value: Buffer.from('gauge') })).toBeUndefined();
+    expect(
+      readRegistration({ key: Buffer.from('no-separator'), value: Buffer.from('gauge') }),
+    ).toBeUndefined();
     expect(readRegistration({ key: Buffer.from('o\u0000s'), value: Buffer.from('bogus') })).toBeUndefined();
     expect(readRegistration({ key: null, value: null })).toBeUndefined();
   });

@@ -1,5 +1,11 @@
 import { createKafka, ensureTopics, topicSpecs } from '@pipeline/kafka-io';
-import { createLogger, createMetricsRegistry, onShutdownSignal, runService, startOpsServer } from '@pipeline/service-kit';
+import {
+  createLogger,
+  createMetricsRegistry,
+  onShutdownSignal,
+  runService,
+  startOpsServer,
+} from '@pipeline/service-kit';
 import { TypeRegistry, TypeRegistryFollower } from '@pipeline/type-registry';
 import { loadNormalizerConfig } from './config.js';
 import { startNormalizer } from './normalizer-consumer.js';
@@ -8,11 +14,11 @@ import { createNormalizerMetrics } from './normalizer-metrics.js';
 await runService('normalizer', async (logger) => {
   const config = loadNormalizerConfig();
   const registry = createMetricsRegistry('normalizer');
-  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'normalizer', logger });
-  await ensureTopics(kafka, topicSpecs({ partitions: config.topicPartitions, retentionHours: config.topicRetentionHours }));
+  const kafka = createKafka({ brokers: config.kafka.brokers, clientId: 'normalizer', logger });
+  await ensureTopics(kafka, topicSpecs(config.kafka.topics, config.kafka));
 
   const types = new TypeRegistry();
-  const follower = new TypeRegistryFollower(kafka, types, logger);
+  const follower = new TypeRegistryFollower(kafka, types, logger, config.kafka.topics.types);
   await follower.start();
   const normalizer = await startNormalizer(config, {
     kafka,

@@ -1,7 +1,7 @@
-import { type OutgoingMessage, readRawPayload, TOPICS } from '@pipeline/kafka-io';
+import { type OutgoingMessage, readRawPayload, type TopicNames } from '@pipeline/kafka-io';
 import { registrationMessage, type TypeRegistry } from '@pipeline/type-registry';
-import type { NormalizerMetrics } from './normalizer-metrics.js';
 import { normalizePayload } from './normalize-payload.js';
+import type { NormalizerMetrics } from './normalizer-metrics.js';
 import { rejectedRecordMessages, sampleMessages, unreadablePayloadMessage } from './output-messages.js';
 
 export interface BatchOutput {
@@ -65,11 +65,15 @@ export function normalizeBatch(
 }
 
 /** Groups outputs into produce requests of bounded size (the broker refuses huge requests). */
-export function topicMessageGroups(output: BatchOutput, maxRequestBytes = 16 * 1024 * 1024) {
+export function topicMessageGroups(
+  output: BatchOutput,
+  topics: TopicNames,
+  maxRequestBytes = 16 * 1024 * 1024,
+) {
   const all: { topic: string; message: OutgoingMessage }[] = [
-    ...output.registrations.map((message) => ({ topic: TOPICS.types, message })),
-    ...output.samples.map((message) => ({ topic: TOPICS.samples, message })),
-    ...output.deadLetters.map((message) => ({ topic: TOPICS.deadLetter, message })),
+    ...output.registrations.map((message) => ({ topic: topics.types, message })),
+    ...output.samples.map((message) => ({ topic: topics.samples, message })),
+    ...output.deadLetters.map((message) => ({ topic: topics.deadLetter, message })),
   ];
   const groups: { topic: string; messages: OutgoingMessage[] }[][] = [];
   let current = new Map<string, OutgoingMessage[]>();
@@ -86,6 +90,7 @@ export function topicMessageGroups(output: BatchOutput, maxRequestBytes = 16 * 1
     else list.push(message);
     bytes += size;
   }
-  if (bytes > 0 || current.size > 0) groups.push([...current].map(([t, messages]) => ({ topic: t, messages })));
+  if (bytes > 0 || current.size > 0)
+    groups.push([...current].map(([t, messages]) => ({ topic: t, messages })));
   return groups;
 }

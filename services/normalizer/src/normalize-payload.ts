@@ -1,5 +1,9 @@
-import { processBetterStackPayload, type BodyFormat } from '@pipeline/dialect-betterstack';
-import { type KnownTypes, processOpenObservePayload, type TypeRegistration } from '@pipeline/dialect-openobserve';
+import { type BodyFormat, processBetterStackPayload } from '@pipeline/dialect-betterstack';
+import {
+  type KnownTypes,
+  processOpenObservePayload,
+  type TypeRegistration,
+} from '@pipeline/dialect-openobserve';
 import type { RawPayload } from '@pipeline/kafka-io';
 import type { RejectedRecord, Sample } from '@pipeline/sample-model';
 
@@ -16,7 +20,8 @@ const FORMATS: readonly string[] = ['json', 'ndjson', 'msgpack'];
  */
 export function normalizePayload(payload: RawPayload, knownTypes: KnownTypes): NormalizeResult {
   if (payload.dialect === 'betterstack') {
-    if (!FORMATS.includes(payload.format)) return { ok: false, error: `unknown body format ${JSON.stringify(payload.format)}` };
+    if (!FORMATS.includes(payload.format))
+      return { ok: false, error: `unknown body format ${JSON.stringify(payload.format)}` };
     const result = processBetterStackPayload(payload.body, payload.format as BodyFormat, {
       receivedAtUs: payload.receivedAtUs,
       window: { maxAgeUs: payload.maxAgeUs, maxFutureUs: payload.maxFutureUs },
@@ -30,5 +35,10 @@ export function normalizePayload(payload: RawPayload, knownTypes: KnownTypes): N
     knownTypes,
   });
   if (!result.ok) return result;
-  return { ok: true, samples: result.samples, rejected: result.rejected, registrations: result.registrations };
+  return {
+    ok: true,
+    samples: result.samples,
+    rejected: result.rejected,
+    registrations: result.registrations,
+  };
 }

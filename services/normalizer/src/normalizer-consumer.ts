@@ -1,4 +1,4 @@
-import { isRetriableKafkaError, retryForever, TOPICS } from '@pipeline/kafka-io';
+import { isRetriableKafkaError, retryForever } from '@pipeline/kafka-io';
 import type { TypeRegistry, TypeRegistryFollower } from '@pipeline/type-registry';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -26,9 +26,16 @@ export interface RunningNormalizer {
  * commits a partition's offset only after all of that was acknowledged: a crash at any point
  * replays from the last commit, and the replay reaches the same verdicts.
  */
-export async function startNormalizer(config: NormalizerConfig, deps: NormalizerDeps): Promise<RunningNormalizer> {
+export async function startNormalizer(
+  config: NormalizerConfig,
+  deps: NormalizerDeps,
+): Promise<RunningNormalizer> {
   const { kafka, logger, metrics, registry, follower } = deps;
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
   await producer.connect();
   const consumer = kafka.consumer({
     groupId: config.groupId,
@@ -53,7 +60,7 @@ export async function startNormalizer(config: NormalizerConfig, deps: Normalizer
   let stopping = false;
 
   await consumer.connect();
-  await consumer.subscribe({ topic: TOPICS.raw, fromBeginning: true });
+  await consumer.subscribe({ topic: config.kafka.topics.raw, fromBeginning: true });
   await consumer.run({
     autoCommit: false,
     partitionsConsumedConcurrently: config.partitionsConcurrently,
@@ -61,20 +68,29 @@ export async function startNormalizer(config: NormalizerConfig, deps: Normalizer
       if (batch.messages.length === 0) return;
       await registryCaughtUp;
       const output = normalizeBatch(batch.messages, registry, config.maxOutputMessageBytes, metrics);
-      for (const topicMessages of topicMessageGroups(output)) {
+      for (const topicMessages of topicMessageGroups(output, config.kafka.topics)) {
         await retryForever(
-          () => producer.sendBatch({ topicMessages: topicMessages.map((t) => ({ ...t, messages: [...t.messages] })), acks: -1 }),
+          () =>
+            producer.sendBatch({
+              topicMessages: topicMessages.map((t) => ({ ...t, messages: [...t.messages] })),
+              acks: -1,
+            }),
           {
             shouldStop: () => stopping || !isRunning() || isStale(),
             onError: (error, attempt, wait) => {
-              logger.warn({ err: error, attempt, wait, retriable: isRetriableKafkaError(error) }, 'produce failed; retrying');
+              logger.warn(
+                { err: error, attempt, wait, retriable: isRetriableKafkaError(error) },
+                'produce failed; retrying',
+              );
               heartbeat().catch(() => {});
             },
           },
         );
       }
       const last = batch.messages[batch.messages.length - 1]!.offset;
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+      await consumer.commitOffsets([
+        { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+      ]);
       resolveOffset(last);
       await heartbeat();
     },

@@ -51,16 +51,28 @@ function safeJson(value: unknown): string {
   return JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
-export function rejectedRecordMessages(payload: RawPayload, rejected: readonly RejectedRecord[]): OutgoingMessage[] {
+export function rejectedRecordMessages(
+  payload: RawPayload,
+  rejected: readonly RejectedRecord[],
+): OutgoingMessage[] {
   return rejected.map((r) => ({
     key: payload.org,
-    value: safeJson({ ...deadLetterBase(payload), reason: r.reason, index: r.index, record: r.record } satisfies DeadLetter),
+    value: safeJson({
+      ...deadLetterBase(payload),
+      reason: r.reason,
+      index: r.index,
+      record: r.record,
+    } satisfies DeadLetter),
   }));
 }
 
 export function unreadablePayloadMessage(payload: RawPayload, reason: string): OutgoingMessage {
   return {
     key: payload.org,
-    value: safeJson({ ...deadLetterBase(payload), reason, payloadBase64: payload.body.toString('base64') } satisfies DeadLetter),
+    value: safeJson({
+      ...deadLetterBase(payload),
+      reason,
+      payloadBase64: payload.body.toString('base64'),
+    } satisfies DeadLetter),
   };
 }

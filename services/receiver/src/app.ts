@@ -54,7 +54,10 @@ export function buildApp(config: ReceiverConfig, deps: ReceiverDeps): FastifyIns
         return reply
           .code(429)
           .header('retry-after', String(wait))
-          .send({ code: 429, message: `more than ${config.rateLimitPerMinute} requests per minute from ${request.ip}` });
+          .send({
+            code: 429,
+            message: `more than ${config.rateLimitPerMinute} requests per minute from ${request.ip}`,
+          });
       }
     });
     await openObserveRoute(scope, { config, publisher: deps.publisher, metrics, types: deps.types });

@@ -1,12 +1,11 @@
 import { type Env, readEnv } from '@pipeline/config';
+import { type KafkaSettings, readKafkaSettings } from '@pipeline/kafka-io';
 import { type Credentials, loadCredentials } from './auth/credentials.js';
 
 export interface ReceiverConfig {
   readonly host: string;
   readonly port: number;
-  readonly kafkaBrokers: string[];
-  readonly topicPartitions: number;
-  readonly topicRetentionHours: number;
+  readonly kafka: KafkaSettings;
   /** How long a request waits for Kafka's acknowledgement before it is answered 503. */
   readonly ackTimeoutMs: number;
   /** Bytes that may wait for Kafka in this process; beyond it requests get 503 at once. */
@@ -22,14 +21,14 @@ export interface ReceiverConfig {
 }
 
 /** Reads and validates the receiver's settings; a bad value fails start with the variable's name. */
-export function loadReceiverConfig(env: Env = process.env): ReceiverConfig & { variables: ReadonlySet<string> } {
+export function loadReceiverConfig(
+  env: Env = process.env,
+): ReceiverConfig & { variables: ReadonlySet<string> } {
   const e = readEnv(env);
   const config: ReceiverConfig = {
     host: e.string('HOST', '0.0.0.0'),
     port: e.int('PORT', 8080, { min: 0, max: 65535 }),
-    kafkaBrokers: e.list('KAFKA_BROKERS', ['127.0.0.1:19092']),
-    topicPartitions: e.int('KAFKA_TOPIC_PARTITIONS', 8, { min: 1 }),
-    topicRetentionHours: e.int('KAFKA_TOPIC_RETENTION_HOURS', 168, { min: 1 }),
+    kafka: readKafkaSettings(e),
     ackTimeoutMs: e.int('KAFKA_ACK_TIMEOUT_MS', 10_000, { min: 100 }),
     maxQueuedBytes: e.int('RECEIVER_MAX_QUEUED_BYTES', 256 * 1024 * 1024, { min: 1024 * 1024 }),
     maxBodyBytes: e.int('MAX_BODY_BYTES', 20 * 1024 * 1024, { min: 1024 }),

@@ -7,8 +7,8 @@ import { loadReceiverConfig } from './config.js';
 await runService('receiver', async (logger) => {
   const config = loadReceiverConfig();
   const registry = createMetricsRegistry('receiver');
-  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'receiver', logger });
-  await ensureTopics(kafka, topicSpecs({ partitions: config.topicPartitions, retentionHours: config.topicRetentionHours }));
+  const kafka = createKafka({ brokers: config.kafka.brokers, clientId: 'receiver', logger });
+  await ensureTopics(kafka, topicSpecs(config.kafka.topics, config.kafka));
 
   const publisher = new BatchingProducer({
     kafka,
@@ -20,7 +20,7 @@ await runService('receiver', async (logger) => {
   // Known OpenObserve types let the receiver refuse a conflicting record at once; the normalizer
   // stays the authority for races between receivers.
   const types = new TypeRegistry();
-  const follower = new TypeRegistryFollower(kafka, types, logger);
+  const follower = new TypeRegistryFollower(kafka, types, logger, config.kafka.topics.types);
   await follower.start();
 
   const app = buildApp(config, { publisher, logger, registry, types });

@@ -1,14 +1,13 @@
 import { resolve } from 'node:path';
-import { ConfigError, type Env, readEnv } from '@pipeline/config';
 import type { StoreTarget } from '@pipeline/clickhouse-store';
+import { ConfigError, type Env, readEnv } from '@pipeline/config';
+import { type KafkaSettings, readKafkaSettings } from '@pipeline/kafka-io';
 
 export interface WriterConfig {
   readonly host: string;
   readonly port: number;
-  readonly kafkaBrokers: string[];
+  readonly kafka: KafkaSettings;
   readonly groupId: string;
-  readonly topicPartitions: number;
-  readonly topicRetentionHours: number;
   readonly store: StoreTarget;
   readonly database: string;
   /** An insert is sent when this many bytes of rows are waiting… */
@@ -25,17 +24,23 @@ export function loadWriterConfig(env: Env = process.env): WriterConfig & { varia
   const store: StoreTarget =
     url === undefined
       ? { kind: 'embedded', path: resolve(e.string('CLICKHOUSE_DATA_DIR', '.data/clickhouse')) }
-      : { kind: 'server', url, username: e.string('CLICKHOUSE_USER', 'default'), password: e.string('CLICKHOUSE_PASSWORD', '') };
+      : {
+          kind: 'server',
+          url,
+          username: e.string('CLICKHOUSE_USER', 'default'),
+          password: e.string('CLICKHOUSE_PASSWORD', ''),
+        };
   if (url !== undefined && !/^https?:\/\//.test(url)) {
-    throw new ConfigError('CLICKHOUSE_URL', `must start with http:// or https://, got ${JSON.stringify(url)}`);
+    throw new ConfigError(
+      'CLICKHOUSE_URL',
+      `must start with http:// or https://, got ${JSON.stringify(url)}`,
+    );
   }
   const config: WriterConfig = {
     host: e.string('HOST', '0.0.0.0'),
     port: e.int('PORT', 8082, { min: 0, max: 65535 }),
-    kafkaBrokers: e.list('KAFKA_BROKERS', ['127.0.0.1:19092']),
+    kafka: readKafkaSettings(e),
     groupId: e.string('WRITER_GROUP_ID', 'writer'),
-    topicPartitions: e.int('KAFKA_TOPIC_PARTITIONS', 8, { min: 1 }),
-    topicRetentionHours: e.int('KAFKA_TOPIC_RETENTION_HOURS', 168, { min: 1 }),
     store,
     database: e.string('CLICKHOUSE_DATABASE', 'metrics'),
     batchMaxBytes: e.int('WRITER_BATCH_MAX_BYTES', 16 * 1024 * 1024, { min: 1024 }),
@@ -43,7 +48,10 @@ export function loadWriterConfig(env: Env = process.env): WriterConfig & { varia
     poisonAttempts: e.int('WRITER_POISON_ATTEMPTS', 3, { min: 1 }),
   };
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(config.database)) {
-    throw new ConfigError('CLICKHOUSE_DATABASE', `must be an identifier, got ${JSON.stringify(config.database)}`);
+    throw new ConfigError(
+      'CLICKHOUSE_DATABASE',
+      `must be an identifier, got ${JSON.stringify(config.database)}`,
+    );
   }
   return { ...config, variables: e.names };
 }

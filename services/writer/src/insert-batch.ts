@@ -1,5 +1,5 @@
-import { insertRows, isRetriableStoreError } from '@pipeline/clickhouse-store';
 import type { ClickHouseClient } from '@clickhouse/client';
+import { insertRows, isRetriableStoreError } from '@pipeline/clickhouse-store';
 import { retryForever } from '@pipeline/kafka-io';
 import type { Logger } from 'pino';
 import type { WriterMetrics } from './writer-metrics.js';
@@ -51,7 +51,10 @@ export async function insertBatch(messages: readonly PendingMessage[], deps: Ins
       shouldStop: deps.shouldStop,
       onError: (error, attempt, wait) => {
         deps.metrics.inserts.inc({ outcome: 'retried' });
-        deps.logger.warn({ err: error, attempt, wait, rows: messages.length }, 'insert into ClickHouse failed; retrying');
+        deps.logger.warn(
+          { err: error, attempt, wait, rows: messages.length },
+          'insert into ClickHouse failed; retrying',
+        );
         deps.onRetry();
       },
     },
@@ -67,7 +70,10 @@ export async function insertBatch(messages: readonly PendingMessage[], deps: Ins
   deps.metrics.inserts.inc({ outcome: 'poison' });
   const reason = (lastPermanent as Error | undefined)?.message ?? 'refused by ClickHouse';
   if (messages.length === 1) {
-    deps.logger.error({ reason, offset: messages[0]!.offset, partition: messages[0]!.partition }, 'dead-lettering a samples message');
+    deps.logger.error(
+      { reason, offset: messages[0]!.offset, partition: messages[0]!.partition },
+      'dead-lettering a samples message',
+    );
     await deps.deadLetter(messages, reason);
     return;
   }

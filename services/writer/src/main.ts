@@ -9,8 +9,8 @@ import { createWriterMetrics } from './writer-metrics.js';
 await runService('writer', async (logger) => {
   const config = loadWriterConfig();
   const registry = createMetricsRegistry('writer');
-  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'writer', logger });
-  await ensureTopics(kafka, topicSpecs({ partitions: config.topicPartitions, retentionHours: config.topicRetentionHours }));
+  const kafka = createKafka({ brokers: config.kafka.brokers, clientId: 'writer', logger });
+  await ensureTopics(kafka, topicSpecs(config.kafka.topics, config.kafka));
 
   const client = createStoreClient(config.store);
   const { server, applied } = await migrate(client, config.database);

@@ -1,5 +1,5 @@
-import { runQuery } from '@pipeline/clickhouse-store';
 import type { ClickHouseClient } from '@clickhouse/client';
+import { runQuery } from '@pipeline/clickhouse-store';
 import type { FastifyInstance } from 'fastify';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);

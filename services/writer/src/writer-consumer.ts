@@ -1,5 +1,4 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { TOPICS } from '@pipeline/kafka-io';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { WriterConfig } from './config.js';
@@ -26,7 +25,11 @@ export interface RunningWriter {
  */
 export async function startWriter(config: WriterConfig, deps: WriterDeps): Promise<RunningWriter> {
   const { kafka, client, logger, metrics } = deps;
-  const dlqProducer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const dlqProducer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
   await dlqProducer.connect();
   const consumer: Consumer = kafka.consumer({
     groupId: config.groupId,
@@ -52,7 +55,13 @@ export async function startWriter(config: WriterConfig, deps: WriterDeps): Promi
       if ((next.get(m.partition) ?? -1n) < after) next.set(m.partition, after);
     }
     try {
-      await consumer.commitOffsets([...next].map(([partition, offset]) => ({ topic: TOPICS.samples, partition, offset: offset.toString() })));
+      await consumer.commitOffsets(
+        [...next].map(([partition, offset]) => ({
+          topic: config.kafka.topics.samples,
+          partition,
+          offset: offset.toString(),
+        })),
+      );
     } catch (error) {
       // A rebalance took the partition: its new owner re-reads these rows, the view shows them once.
       logger.warn({ err: error }, 'offset commit failed after insert; rows will be re-delivered');
@@ -76,11 +85,17 @@ export async function startWriter(config: WriterConfig, deps: WriterDeps): Promi
       },
       deadLetter: async (messages, reason) => {
         await dlqProducer.send({
-          topic: TOPICS.deadLetter,
+          topic: config.kafka.topics.deadLetter,
           acks: -1,
           messages: messages.map((m) => ({
             key: null,
-            value: JSON.stringify({ stage: 'writer', reason, partition: m.partition, offset: m.offset, rows: m.value.toString('utf8') }),
+            value: JSON.stringify({
+              stage: 'writer',
+              reason,
+              partition: m.partition,
+              offset: m.offset,
+              rows: m.value.toString('utf8'),
+            }),
           })),
         });
         metrics.deadLetters.inc(messages.length);
@@ -118,7 +133,7 @@ export async function startWriter(config: WriterConfig, deps: WriterDeps): Promi
   });
 
   await consumer.connect();
-  await consumer.subscribe({ topic: TOPICS.samples, fromBeginning: true });
+  await consumer.subscribe({ topic: config.kafka.topics.samples, fromBeginning: true });
   await consumer.run({
     autoCommit: false,
     eachBatch: async ({ batch, heartbeat }) => {
@@ -130,7 +145,10 @@ export async function startWriter(config: WriterConfig, deps: WriterDeps): Promi
       }
       metrics.bufferedBytes.set(pendingBytes);
       // Back-pressure: a full buffer waits for its insert (heartbeating) before more is fetched.
-      while (pendingBytes >= config.batchMaxBytes || (flushing !== undefined && pendingBytes >= config.batchMaxBytes / 2)) {
+      while (
+        pendingBytes >= config.batchMaxBytes ||
+        (flushing !== undefined && pendingBytes >= config.batchMaxBytes / 2)
+      ) {
         const inFlight = flush();
         let done = false;
         inFlight.then(
@@ -156,7 +174,7 @@ export async function startWriter(config: WriterConfig, deps: WriterDeps): Promi
     stop: async () => {
       stopping = true;
       clearInterval(timer);
-      consumer.pause([{ topic: TOPICS.samples }]);
+      consumer.pause([{ topic: config.kafka.topics.samples }]);
       // Drain: what was read is inserted and committed before the process leaves the group.
       while (flushing !== undefined || pending.length > 0) await flush();
       await consumer.disconnect();

@@ -2,7 +2,11 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export function createWriterMetrics(registry: Registry) {
   return {
-    rowsInserted: new Counter({ name: 'writer_rows_inserted_total', help: 'Rows ClickHouse accepted', registers: [registry] }),
+    rowsInserted: new Counter({
+      name: 'writer_rows_inserted_total',
+      help: 'Rows ClickHouse accepted',
+      registers: [registry],
+    }),
     inserts: new Counter({
       name: 'writer_inserts_total',
       help: 'Insert statements by outcome (ok, retried, poison)',
@@ -20,7 +24,11 @@ export function createWriterMetrics(registry: Registry) {
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
-    bufferedBytes: new Gauge({ name: 'writer_buffered_bytes', help: 'Row bytes waiting for an insert', registers: [registry] }),
+    bufferedBytes: new Gauge({
+      name: 'writer_buffered_bytes',
+      help: 'Row bytes waiting for an insert',
+      registers: [registry],
+    }),
   };
 }
 

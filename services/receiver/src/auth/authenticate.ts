@@ -7,7 +7,10 @@ export function bearerToken(header: string | undefined): string | undefined {
   return m?.[1];
 }
 
-export function authenticateSourceToken(credentials: Credentials, header: string | undefined): SourceToken | undefined {
+export function authenticateSourceToken(
+  credentials: Credentials,
+  header: string | undefined,
+): SourceToken | undefined {
   const token = bearerToken(header);
   return token === undefined ? undefined : credentials.sourceTokens.get(token);
 }

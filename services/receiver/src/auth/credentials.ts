@@ -38,7 +38,8 @@ function parseSourceTokens(text: string, variable: string): SourceToken[] {
     .filter((s) => s !== '')
     .map((entry) => {
       const m = /^([^=\s]+)=([^/\s]+)\/([^/\s]+)$/.exec(entry);
-      if (m === null) throw new ConfigError(variable, `entries are token=org/source, got ${JSON.stringify(entry)}`);
+      if (m === null)
+        throw new ConfigError(variable, `entries are token=org/source, got ${JSON.stringify(entry)}`);
       const [, token, org, source] = m as unknown as [string, string, string, string];
       if (!NAME.test(org)) throw new ConfigError(variable, `org ${JSON.stringify(org)} must match ${NAME}`);
       return { token, org, source };
@@ -75,15 +76,26 @@ function readCredentialsFile(path: string, variable: string): CredentialsFile {
   } catch (error) {
     throw new ConfigError(variable, `cannot read ${path}: ${(error as Error).message}`);
   }
-  if (typeof parsed !== 'object' || parsed === null) throw new ConfigError(variable, `${path} must hold a JSON object`);
+  if (typeof parsed !== 'object' || parsed === null)
+    throw new ConfigError(variable, `${path} must hold a JSON object`);
   const file = parsed as CredentialsFile;
   for (const t of file.betterstack ?? []) {
-    if (typeof t.token !== 'string' || typeof t.org !== 'string' || typeof t.source !== 'string' || !NAME.test(t.org)) {
+    if (
+      typeof t.token !== 'string' ||
+      typeof t.org !== 'string' ||
+      typeof t.source !== 'string' ||
+      !NAME.test(t.org)
+    ) {
       throw new ConfigError(variable, `${path}: each betterstack entry needs string token, org and source`);
     }
   }
   for (const u of file.openobserve ?? []) {
-    if (typeof u.user !== 'string' || typeof u.password !== 'string' || typeof u.org !== 'string' || !NAME.test(u.org)) {
+    if (
+      typeof u.user !== 'string' ||
+      typeof u.password !== 'string' ||
+      typeof u.org !== 'string' ||
+      !NAME.test(u.org)
+    ) {
       throw new ConfigError(variable, `${path}: each openobserve entry needs string user, password and org`);
     }
   }

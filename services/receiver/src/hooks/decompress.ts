@@ -6,14 +6,21 @@ import type { FastifyRequest } from 'fastify';
  * bytes of the stream returned here against the route's bodyLimit, so the 20 MiB limit holds
  * after decompression and a small gzip bomb is stopped at the limit instead of filling memory.
  */
-export async function decompressBody(request: FastifyRequest, _reply: unknown, payload: NodeJS.ReadableStream) {
+export async function decompressBody(
+  request: FastifyRequest,
+  _reply: unknown,
+  payload: NodeJS.ReadableStream,
+) {
   const encoding = request.headers['content-encoding']?.trim().toLowerCase();
   if (encoding === undefined || encoding === '' || encoding === 'identity') return payload;
   if (encoding !== 'gzip' && encoding !== 'x-gzip' && encoding !== 'deflate') {
-    throw Object.assign(new Error(`unsupported Content-Encoding ${JSON.stringify(encoding)} (gzip, deflate)`), {
-      statusCode: 415,
-      code: 'UNSUPPORTED_CONTENT_ENCODING',
-    });
+    throw Object.assign(
+      new Error(`unsupported Content-Encoding ${JSON.stringify(encoding)} (gzip, deflate)`),
+      {
+        statusCode: 415,
+        code: 'UNSUPPORTED_CONTENT_ENCODING',
+      },
+    );
   }
   const inflater = encoding === 'deflate' ? createInflate() : createGunzip();
   // Fastify compares this with Content-Length, which describes the compressed bytes.

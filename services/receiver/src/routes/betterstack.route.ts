@@ -23,13 +23,15 @@ const MAX_LISTED_ERRORS = 100;
 /** Better Stack's `POST /metrics` (CONTRACT.md §1). Bodies are plain text, as upstream answers. */
 export async function betterStackRoute(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   acceptRawBodies(app, deps.config.maxBodyBytes);
-  const count = (reply: FastifyReply, status: number) => deps.metrics.requests.inc({ dialect: 'betterstack', status });
+  const count = (reply: FastifyReply, status: number) =>
+    deps.metrics.requests.inc({ dialect: 'betterstack', status });
 
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, _request, reply) => {
     const kind = classifyFastifyError(error);
     if (kind === 'too-large') return reply.code(413).type('text/plain').send('payload reached size limit');
     if (kind === 'bad-media-type') return reply.code(415).type('text/plain').send(`${error.message}`);
-    if (kind === 'bad-body') return reply.code(406).type('text/plain').send(`${PARSE_ERROR} ${error.message}`);
+    if (kind === 'bad-body')
+      return reply.code(406).type('text/plain').send(`${PARSE_ERROR} ${error.message}`);
     reply.log.error({ err: error }, 'unexpected error');
     return reply.code(500).type('text/plain').send('internal error');
   });
@@ -47,7 +49,9 @@ export async function betterStackRoute(app: FastifyInstance, deps: RouteDeps): P
           return reply
             .code(415)
             .type('text/plain')
-            .send(`unsupported Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')}; use one of ${ACCEPTED_CONTENT_TYPES.join(', ')}`);
+            .send(
+              `unsupported Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')}; use one of ${ACCEPTED_CONTENT_TYPES.join(', ')}`,
+            );
         }
         request.sourceToken = token;
       },
@@ -60,18 +64,25 @@ export async function betterStackRoute(app: FastifyInstance, deps: RouteDeps): P
       const receivedAtUs = nowMicros();
       const ctx: BetterStackContext = {
         receivedAtUs,
-        window: { maxAgeUs: deps.config.maxAgeSeconds * 1_000_000, maxFutureUs: deps.config.maxFutureSeconds * 1_000_000 },
+        window: {
+          maxAgeUs: deps.config.maxAgeSeconds * 1_000_000,
+          maxFutureUs: deps.config.maxFutureSeconds * 1_000_000,
+        },
       };
       const result = processBetterStackPayload(body, format, ctx);
       if (!result.ok) return reply.code(406).type('text/plain').send(`${PARSE_ERROR} ${result.error}`);
       deps.metrics.records.inc({ dialect: 'betterstack', outcome: 'accepted' }, result.accepted);
       deps.metrics.records.inc({ dialect: 'betterstack', outcome: 'rejected' }, result.rejected.length);
-      const errors = result.rejected.slice(0, MAX_LISTED_ERRORS).map((r) => ({ index: r.index, error: r.reason }));
+      const errors = result.rejected
+        .slice(0, MAX_LISTED_ERRORS)
+        .map((r) => ({ index: r.index, error: r.reason }));
       if (result.accepted === 0) {
         return reply
           .code(406)
           .type('text/plain')
-          .send(`${PARSE_ERROR} No valid record: ${errors.map((e) => `record ${e.index}: ${e.error}`).join('; ')}`);
+          .send(
+            `${PARSE_ERROR} No valid record: ${errors.map((e) => `record ${e.index}: ${e.error}`).join('; ')}`,
+          );
       }
       const published = await publishRaw(deps, {
         dialect: 'betterstack',

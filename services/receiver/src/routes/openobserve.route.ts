@@ -1,4 +1,4 @@
-import { processOpenObservePayload, statusResponse, type KnownTypes } from '@pipeline/dialect-openobserve';
+import { type KnownTypes, processOpenObservePayload, statusResponse } from '@pipeline/dialect-openobserve';
 import { nowMicros } from '@pipeline/timestamp-rules';
 import type { FastifyInstance } from 'fastify';
 import { authenticateUser } from '../auth/authenticate.js';
@@ -20,17 +20,26 @@ export interface TypeLookup {
 const fail = (code: number, message: string) => ({ code, message });
 
 /** OpenObserve's `POST /api/{org}/ingest/metrics/_json` (CONTRACT.md §2). Bodies are JSON. */
-export async function openObserveRoute(app: FastifyInstance, deps: RouteDeps & { types: TypeLookup }): Promise<void> {
+export async function openObserveRoute(
+  app: FastifyInstance,
+  deps: RouteDeps & { types: TypeLookup },
+): Promise<void> {
   acceptRawBodies(app, deps.config.maxBodyBytes);
 
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, _request, reply) => {
     const kind = classifyFastifyError(error);
-    if (kind === 'too-large') return reply.code(413).send(fail(413, `payload reached size limit of ${deps.config.maxBodyBytes} bytes`));
-    if (kind === 'bad-media-type' || kind === 'bad-body') return reply.code(400).send(fail(400, error.message));
+    if (kind === 'too-large')
+      return reply
+        .code(413)
+        .send(fail(413, `payload reached size limit of ${deps.config.maxBodyBytes} bytes`));
+    if (kind === 'bad-media-type' || kind === 'bad-body')
+      return reply.code(400).send(fail(400, error.message));
     reply.log.error({ err: error }, 'unexpected error');
     return reply.code(500).send(fail(500, 'internal error'));
   });
-  app.addHook('onResponse', async (_request, reply) => deps.metrics.requests.inc({ dialect: 'openobserve', status: reply.statusCode }));
+  app.addHook('onResponse', async (_request, reply) =>
+    deps.metrics.requests.inc({ dialect: 'openobserve', status: reply.statusCode }),
+  );
 
   app.post<{ Params: { org: string } }>(
     '/api/:org/ingest/metrics/_json',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { QueueUnavailableError, TOPICS, rawPayloadMessage, type RawPayload } from '@pipeline/kafka-io';
+import { QueueUnavailableError, type RawPayload, rawPayloadMessage } from '@pipeline/kafka-io';
 import type { FastifyInstance } from 'fastify';
 import type { ReceiverConfig } from '../config.js';
 import type { Publisher } from '../publisher.js';
@@ -27,7 +27,7 @@ export async function publishRaw(
   const started = process.hrtime.bigint();
   try {
     await deps.publisher.publish(
-      TOPICS.raw,
+      deps.config.kafka.topics.raw,
       rawPayloadMessage({
         ...payload,
         requestId: randomUUID(),
@@ -48,11 +48,19 @@ export async function publishRaw(
 }
 
 /** Fastify's own errors, as the status each dialect's table gives them. */
-export function classifyFastifyError(error: { code?: string; statusCode?: number }): 'too-large' | 'bad-media-type' | 'bad-body' | 'other' {
+export function classifyFastifyError(error: {
+  code?: string;
+  statusCode?: number;
+}): 'too-large' | 'bad-media-type' | 'bad-body' | 'other' {
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) return 'too-large';
-  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.code === 'UNSUPPORTED_CONTENT_ENCODING') return 'bad-media-type';
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.code === 'UNSUPPORTED_CONTENT_ENCODING')
+    return 'bad-media-type';
   // zlib errors (a body that says gzip but is not), an aborted or malformed body
-  if (error.code?.startsWith('Z_') || error.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' || error.statusCode === 400) {
+  if (
+    error.code?.startsWith('Z_') ||
+    error.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' ||
+    error.statusCode === 400
+  ) {
     return 'bad-body';
   }
   return 'other';

@@ -1,0 +1,31 @@
+import type { RejectedRecord, Sample } from '@pipeline/sample-model';
+import type { BodyFormat } from './content-type.js';
+import { decodeBetterStackBody } from './decode-body.js';
+import { type BetterStackContext, normalizeInto } from './normalize-record.js';
+
+export type PayloadResult =
+  | { ok: false; error: string }
+  | { ok: true; samples: Sample[]; accepted: number; rejected: RejectedRecord[]; records: number };
+
+/**
+ * Decodes a body and normalizes every record. Deterministic in (body, format, ctx): the receiver
+ * calls it to answer the client and the normalizer calls it again to produce the samples.
+ */
+export function processBetterStackPayload(
+  body: Buffer,
+  format: BodyFormat,
+  ctx: BetterStackContext,
+): PayloadResult {
+  const decoded = decodeBetterStackBody(body, format);
+  if (!decoded.ok) return decoded;
+  const records = decoded.records;
+  if (records.length === 0) return { ok: false, error: 'no records in body' };
+  const samples: Sample[] = [];
+  const rejected: RejectedRecord[] = [];
+  for (let index = 0; index < records.length; index++) {
+    const record = records[index];
+    const reason = normalizeInto(record, ctx, samples);
+    if (reason !== undefined) rejected.push({ index, reason, record });
+  }
+  return { ok: true, samples, accepted: records.length - rejected.length, rejected, records: records.length };
+}
