@@ -1,16 +1,30 @@
 /**
- * Whether an insert may succeed if tried again: the server is away or overloaded. A ClickHouse
- * error with a code (syntax, type, parse) will fail the same way every time.
+ * ClickHouse error codes that mean "these rows are bad": trying them again fails the same way.
+ * Everything else (server away, overloaded, read-only, missing table, wrong password) is about the
+ * server, not the data, and is retried: dead-lettering good rows because of a misconfiguration
+ * would lose them from the table for good.
  */
+const DATA_ERROR_CODES = new Set([
+  '6', // CANNOT_PARSE_TEXT
+  '25', // CANNOT_PARSE_ESCAPE_SEQUENCE
+  '26', // CANNOT_PARSE_QUOTED_STRING
+  '27', // CANNOT_PARSE_INPUT_ASSERTION_FAILED
+  '33', // CANNOT_READ_ALL_DATA
+  '38', // CANNOT_PARSE_DATE
+  '41', // CANNOT_PARSE_DATETIME
+  '53', // TYPE_MISMATCH
+  '69', // ARGUMENT_OUT_OF_BOUND
+  '70', // CANNOT_CONVERT_TYPE
+  '72', // CANNOT_PARSE_NUMBER
+  '117', // INCORRECT_DATA
+  '131', // TOO_LARGE_STRING_SIZE
+  '190', // SIZES_OF_ARRAYS_DOESNT_MATCH (Nested tags.key / tags.value of unequal length)
+  '321', // VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE
+  '1001', // STD_EXCEPTION (e.g. stoi on a malformed number)
+]);
+
 export function isRetriableStoreError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return true;
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  const text = typeof message === 'string' ? message : '';
-  if (typeof code === 'string' && /^\d+$/.test(code)) {
-    // TOO_MANY_PARTS, TIMEOUT_EXCEEDED, MEMORY_LIMIT_EXCEEDED, TOO_MANY_SIMULTANEOUS_QUERIES, NETWORK_ERROR, SOCKET_TIMEOUT...
-    return ['252', '159', '241', '202', '210', '209', '425', '999', '242', '3'].includes(code);
-  }
-  if (/Cannot parse|Unknown (field|column|identifier)|Type mismatch|Syntax error|Cannot read/i.test(text))
-    return false;
-  return true;
+  const { code } = error as { code?: unknown };
+  return !(typeof code === 'string' && DATA_ERROR_CODES.has(code));
 }

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ManagedProcess } from './managed-process.js';
 import { freePort } from './ports.js';
@@ -106,6 +106,14 @@ function clickhouseUser(): { uid: number; gid: number } | undefined {
   }
 }
 
+/** The server runs as user clickhouse: every folder above its directory must let it through (mkdtemp makes 0700). */
+function makeTraversable(dir: string): void {
+  for (let d = dirname(resolve(dir)); d !== dirname(d); d = dirname(d)) {
+    const mode = statSync(d).mode;
+    if ((mode & 0o001) === 0) chmodSync(d, (mode & 0o7777) | 0o011);
+  }
+}
+
 function chownTree(path: string, uid: number, gid: number): void {
   chownSync(path, uid, gid);
   if (statSync(path).isDirectory())
@@ -138,7 +146,10 @@ export async function startClickHouseServer(options: ClickHouseServerOptions): P
   writeFileSync(join(dir, 'config.xml'), configXml(dir, httpPort, tcpPort));
   writeFileSync(join(dir, 'users.xml'), USERS_XML);
   const user = clickhouseUser();
-  if (user !== undefined) chownTree(dir, user.uid, user.gid);
+  if (user !== undefined) {
+    chownTree(dir, user.uid, user.gid);
+    makeTraversable(dir);
+  }
 
   const server = new ManagedProcess({
     name: 'clickhouse',

@@ -2,6 +2,9 @@
  * OpenObserve's thresholds (CONTRACT.md §2), used by both dialects: a number above each bound is
  * taken to be in the next finer unit. 3.1536e10 s is about year 2969, so seconds stay unambiguous.
  */
+/** Below Int64's maximum and below 1e21, where JavaScript starts printing numbers with an exponent. */
+const MAX_INT64_MICROS = 9.2e18;
+
 export const EPOCH_THRESHOLDS = {
   nanoseconds: 3.1536e16,
   microseconds: 3.1536e13,
@@ -19,6 +22,12 @@ export const EPOCH_THRESHOLDS = {
  */
 export function epochToMicros(value: number | bigint): number | undefined {
   if (typeof value === 'bigint') return bigEpochToMicros(value);
+  const micros = numberToMicros(value);
+  // Storage is Int64 µs; past it (or printed as 1e+297) one sample would break the whole insert.
+  return micros !== undefined && micros <= MAX_INT64_MICROS ? micros : undefined;
+}
+
+function numberToMicros(value: number): number | undefined {
   if (!Number.isFinite(value) || value < 0) return undefined;
   if (value > EPOCH_THRESHOLDS.nanoseconds) {
     return Math.round(value / 1000);

@@ -20,7 +20,8 @@ export function loadNormalizerConfig(
     host: e.string('HOST', '0.0.0.0'),
     port: e.int('PORT', 8081, { min: 0, max: 65535 }),
     kafka: readKafkaSettings(e),
-    groupId: e.string('NORMALIZER_GROUP_ID', 'normalizer'),
+    // Prefixed like the topics, so pipelines sharing a cluster never share a group.
+    groupId: e.string('NORMALIZER_GROUP_ID', `${e.string('KAFKA_TOPIC_PREFIX', '')}normalizer`),
     partitionsConcurrently: e.int('NORMALIZER_PARTITIONS_CONCURRENTLY', 2, { min: 1 }),
     maxOutputMessageBytes: e.int('NORMALIZER_MAX_OUTPUT_MESSAGE_BYTES', 1024 * 1024, { min: 4096 }),
   };

@@ -39,8 +39,8 @@ export async function startNormalizer(
   await producer.connect();
   const consumer = kafka.consumer({
     groupId: config.groupId,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3000,
+    sessionTimeout: config.kafka.sessionTimeoutMs,
+    heartbeatInterval: Math.floor(config.kafka.sessionTimeoutMs / 5),
     maxBytesPerPartition: 32 * 1024 * 1024,
     maxBytes: 64 * 1024 * 1024,
     maxWaitTimeInMs: 100,

@@ -40,7 +40,8 @@ export function loadWriterConfig(env: Env = process.env): WriterConfig & { varia
     host: e.string('HOST', '0.0.0.0'),
     port: e.int('PORT', 8082, { min: 0, max: 65535 }),
     kafka: readKafkaSettings(e),
-    groupId: e.string('WRITER_GROUP_ID', 'writer'),
+    // Prefixed like the topics, so pipelines sharing a cluster never share a group.
+    groupId: e.string('WRITER_GROUP_ID', `${e.string('KAFKA_TOPIC_PREFIX', '')}writer`),
     store,
     database: e.string('CLICKHOUSE_DATABASE', 'metrics'),
     batchMaxBytes: e.int('WRITER_BATCH_MAX_BYTES', 16 * 1024 * 1024, { min: 1024 }),

@@ -19,6 +19,9 @@ await runService('writer', async (logger) => {
     'schema up to date',
   );
 
+  // Queries get a client of their own: the embedded engine keeps settings per session, and the
+  // read-only setting of a user's query must never reach the session that inserts.
+  const queryClient = createStoreClient(config.store);
   const writer = await startWriter(config, { kafka, client, logger, metrics: createWriterMetrics(registry) });
   const ops = await startOpsServer({
     host: config.host,
@@ -29,13 +32,14 @@ await runService('writer', async (logger) => {
       kafka: () => (writer.ready() ? undefined : 'not yet in the consumer group'),
       clickhouse: () => (writer.lastInsertOk() ? undefined : 'the last insert failed; retrying'),
     },
-    extend: (app) => registerQueryRoute(app, client),
+    extend: (app) => registerQueryRoute(app, queryClient),
   });
   logger.info({ url: ops.url, store: describeTarget(config.store) }, 'writer running');
 
   onShutdownSignal(logger, async () => {
     await writer.stop();
     await ops.close();
+    await queryClient.close();
     await client.close();
   });
 });

@@ -33,8 +33,8 @@ export async function startWriter(config: WriterConfig, deps: WriterDeps): Promi
   await dlqProducer.connect();
   const consumer: Consumer = kafka.consumer({
     groupId: config.groupId,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3000,
+    sessionTimeout: config.kafka.sessionTimeoutMs,
+    heartbeatInterval: Math.floor(config.kafka.sessionTimeoutMs / 5),
     maxBytesPerPartition: Math.max(config.batchMaxBytes, 1024 * 1024),
     maxBytes: Math.max(config.batchMaxBytes * 2, 2 * 1024 * 1024),
     maxWaitTimeInMs: Math.min(config.batchMaxAgeMs, 500),

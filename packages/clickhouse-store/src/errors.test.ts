@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { isRetriableStoreError } from './errors.js';
+
+describe('isRetriableStoreError', () => {
+  it.each([
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })],
+    ['a read-only server (164)', Object.assign(new Error('readonly'), { code: '164' })],
+    ['a missing table (60)', Object.assign(new Error('no table'), { code: '60' })],
+    ['too many parts (252)', Object.assign(new Error('parts'), { code: '252' })],
+    ['a socket timeout', new Error('Timeout error.')],
+  ])('retries %s', (_label, error) => {
+    expect(isRetriableStoreError(error)).toBe(true);
+  });
+
+  it.each([
+    ['a parse error (27)', '27'],
+    ['a type mismatch (53)', '53'],
+    ['unequal nested arrays (190)', '190'],
+  ])('gives up on %s', (_label, code) => {
+    expect(isRetriableStoreError(Object.assign(new Error('bad rows'), { code }))).toBe(false);
+  });
+});

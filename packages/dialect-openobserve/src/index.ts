@@ -1,0 +1,12 @@
+export { decodeOpenObserveBody } from './decode-body.js';
+export { formatLabelKey, formatStreamName } from './names.js';
+export { processOpenObservePayload } from './process-payload.js';
+export { statusResponse } from './stream-status.js';
+export type {
+  DecodeResult,
+  KnownTypes,
+  OpenObserveContext,
+  PayloadResult,
+  StreamStatus,
+  TypeRegistration,
+} from './types.js';

@@ -1,0 +1,28 @@
+import type { MetricType } from '@pipeline/sample-model';
+import { typeFits } from './metric-type.js';
+import type { KnownTypes, TypeRegistration } from './types.js';
+
+/** The caller's registry plus what this payload registers, so later records see earlier ones. */
+export class PayloadTypes {
+  readonly registrations: TypeRegistration[] = [];
+  // Known types are copied in on first use too: one caller lookup per stream, not per record.
+  private readonly types = new Map<string, MetricType>();
+
+  constructor(private readonly known: KnownTypes) {}
+
+  /** Accepts (registering a new stream) and returns undefined, or returns why the type is refused. */
+  admit(stream: string, type: MetricType): string | undefined {
+    let registered = this.types.get(stream);
+    if (registered === undefined) {
+      registered = this.known.get(stream);
+      if (registered === undefined) {
+        this.types.set(stream, type);
+        this.registrations.push({ stream, type });
+        return undefined;
+      }
+      this.types.set(stream, registered);
+    }
+    if (typeFits(registered, type)) return undefined;
+    return `metric type mismatch: stream ${stream} is registered as ${registered}, got ${type}`;
+  }
+}
