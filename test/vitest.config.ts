@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    name: 'integration-tests',
     include: ['**/*.test.ts'],
     exclude: ['node_modules/**'],
     globalSetup: ['./support/global-setup.ts'],
