@@ -21,15 +21,11 @@ export interface WriterConfig {
 export function loadWriterConfig(env: Env = process.env): WriterConfig & { variables: ReadonlySet<string> } {
   const e = readEnv(env);
   const url = e.optionalString('CLICKHOUSE_URL');
+  const username = e.string('CLICKHOUSE_USER', 'default');
+  const password = e.optionalString('CLICKHOUSE_PASSWORD') ?? '';
+  const dataDir = resolve(e.string('CLICKHOUSE_DATA_DIR', '.data/clickhouse'));
   const store: StoreTarget =
-    url === undefined
-      ? { kind: 'embedded', path: resolve(e.string('CLICKHOUSE_DATA_DIR', '.data/clickhouse')) }
-      : {
-          kind: 'server',
-          url,
-          username: e.string('CLICKHOUSE_USER', 'default'),
-          password: e.string('CLICKHOUSE_PASSWORD', ''),
-        };
+    url === undefined ? { kind: 'embedded', path: dataDir } : { kind: 'server', url, username, password };
   if (url !== undefined && !/^https?:\/\//.test(url)) {
     throw new ConfigError(
       'CLICKHOUSE_URL',
