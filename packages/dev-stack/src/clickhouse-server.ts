@@ -17,6 +17,8 @@ export interface ClickHouseServerOptions {
 
 export interface ClickHouseServer {
   readonly url: string;
+  readonly httpPort: number;
+  readonly tcpPort: number;
   readonly version: string;
   readonly dir: string;
   readonly process: ManagedProcess;
@@ -165,6 +167,8 @@ export async function startClickHouseServer(options: ClickHouseServerOptions): P
     log(`ClickHouse server ${version} listening on ${url}`);
     return {
       url,
+      httpPort,
+      tcpPort,
       version,
       dir,
       process: server,

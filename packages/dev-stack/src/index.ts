@@ -9,3 +9,17 @@ export { ensureKafkaJars, KAFKA_VERSION } from './kafka-jars.js';
 export { ManagedProcess, type ManagedProcessOptions } from './managed-process.js';
 export { cacheDir, repoRoot } from './paths.js';
 export { freePort, isPortOpen, waitForPort } from './ports.js';
+export {
+  type ServiceName,
+  type ServiceProcess,
+  type ServiceProcessOptions,
+  spawnService,
+  tailLog,
+  waitForServiceReady,
+} from './service-process.js';
+export {
+  ensureVictoriaMetricsBinary,
+  startVictoriaMetrics,
+  type VictoriaMetrics,
+  type VictoriaMetricsOptions,
+} from './victoria-metrics.js';

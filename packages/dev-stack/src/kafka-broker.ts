@@ -19,6 +19,7 @@ export interface KafkaBrokerOptions {
 export interface KafkaBroker {
   readonly brokers: string;
   readonly port: number;
+  readonly controllerPort: number;
   readonly version: string;
   readonly dir: string;
   readonly process: ManagedProcess;
@@ -124,6 +125,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
   const broker: KafkaBroker = {
     brokers: `127.0.0.1:${port}`,
     port,
+    controllerPort,
     version: KAFKA_VERSION,
     dir,
     process,

@@ -1,5 +1,6 @@
-import type { Kafka, Message, Producer } from 'kafkajs';
+import type { Kafka, Message } from 'kafkajs';
 import type { Logger } from 'pino';
+import { ResettableProducer } from './resettable-producer.js';
 
 export interface OutgoingMessage {
   readonly key?: string | null;
@@ -45,7 +46,7 @@ interface Pending {
  * round trips; each publish resolves only when the broker has acknowledged its message.
  */
 export class BatchingProducer {
-  readonly #producer: Producer;
+  readonly #producer: ResettableProducer;
   readonly #options: BatchingProducerOptions;
   readonly #maxBatchBytes: number;
   #queue: Pending[] = [];
@@ -60,11 +61,8 @@ export class BatchingProducer {
     this.#maxBatchBytes = options.maxBatchBytes ?? 64 * 1024 * 1024;
     // Retries are bounded so a produce fails (and the client hears 503) within ackTimeoutMs
     // instead of waiting forever; a retried duplicate is removed by the idempotent producer or,
-    // across sessions, by the storage's deduplication.
-    this.#producer = options.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
+    // across producers, by the storage's deduplication.
+    this.#producer = new ResettableProducer(options.kafka, {
       retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
     });
   }
@@ -155,7 +153,6 @@ export class BatchingProducer {
           }
           await this.#producer.sendBatch({
             topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-            acks: -1,
           });
           for (const p of batch) this.#settle(p);
         } catch (error) {

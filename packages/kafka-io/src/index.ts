@@ -9,5 +9,6 @@ export { headerString, SAMPLE_HEADERS } from './headers.js';
 export { createKafka, type KafkaConnectOptions } from './kafka-client.js';
 export { type KafkaSettings, readKafkaSettings } from './kafka-settings.js';
 export { type RawPayload, type ReadRawPayload, rawPayloadMessage, readRawPayload } from './raw-payload.js';
+export { ResettableProducer } from './resettable-producer.js';
 export { isRetriableKafkaError, retryForever } from './retry.js';
 export { type TopicNames, type TopicSettings, type TopicSpec, topicNames, topicSpecs } from './topics.js';

@@ -1,6 +1,5 @@
 import { createKafka, ensureTopics, topicSpecs } from '@pipeline/kafka-io';
 import {
-  createLogger,
   createMetricsRegistry,
   onShutdownSignal,
   runService,

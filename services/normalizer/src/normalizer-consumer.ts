@@ -1,6 +1,6 @@
-import { isRetriableKafkaError, retryForever } from '@pipeline/kafka-io';
+import { isRetriableKafkaError, ResettableProducer, retryForever } from '@pipeline/kafka-io';
 import type { TypeRegistry, TypeRegistryFollower } from '@pipeline/type-registry';
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { NormalizerConfig } from './config.js';
 import { normalizeBatch, topicMessageGroups } from './normalize-batch.js';
@@ -31,11 +31,7 @@ export async function startNormalizer(
   deps: NormalizerDeps,
 ): Promise<RunningNormalizer> {
   const { kafka, logger, metrics, registry, follower } = deps;
-  const producer: Producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-  });
+  const producer = new ResettableProducer(kafka);
   await producer.connect();
   const consumer = kafka.consumer({
     groupId: config.groupId,
@@ -73,7 +69,6 @@ export async function startNormalizer(
           () =>
             producer.sendBatch({
               topicMessages: topicMessages.map((t) => ({ ...t, messages: [...t.messages] })),
-              acks: -1,
             }),
           {
             shouldStop: () => stopping || !isRunning() || isStale(),

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import { ResettableProducer, retryForever } from '@pipeline/kafka-io';
+import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { WriterConfig } from './config.js';
 import { insertBatch, type PendingMessage } from './insert-batch.js';
@@ -25,11 +26,7 @@ export interface RunningWriter {
  */
 export async function startWriter(config: WriterConfig, deps: WriterDeps): Promise<RunningWriter> {
   const { kafka, client, logger, metrics } = deps;
-  const dlqProducer: Producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-  });
+  const dlqProducer = new ResettableProducer(kafka);
   await dlqProducer.connect();
   const consumer: Consumer = kafka.consumer({
     groupId: config.groupId,
@@ -84,20 +81,27 @@ export async function startWriter(config: WriterConfig, deps: WriterDeps): Promi
         insertOk = false;
       },
       deadLetter: async (messages, reason) => {
-        await dlqProducer.send({
-          topic: config.kafka.topics.deadLetter,
-          acks: -1,
-          messages: messages.map((m) => ({
-            key: null,
-            value: JSON.stringify({
-              stage: 'writer',
-              reason,
-              partition: m.partition,
-              offset: m.offset,
-              rows: m.value.toString('utf8'),
+        const deadLetters = messages.map((m) => ({
+          key: null,
+          value: JSON.stringify({
+            stage: 'writer',
+            reason,
+            partition: m.partition,
+            offset: m.offset,
+            rows: m.value.toString('utf8'),
+          }),
+        }));
+        // Retried until durable: the offset of a dead-lettered message is committed only after this.
+        await retryForever(
+          () =>
+            dlqProducer.sendBatch({
+              topicMessages: [{ topic: config.kafka.topics.deadLetter, messages: deadLetters }],
             }),
-          })),
-        });
+          {
+            onError: (error, attempt) =>
+              logger.warn({ err: error, attempt }, 'dead-letter produce failed; retrying'),
+          },
+        );
         metrics.deadLetters.inc(messages.length);
       },
     });

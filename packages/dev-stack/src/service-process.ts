@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ManagedProcess } from './managed-process.js';
+import { repoRoot } from './paths.js';
+import { freePort } from './ports.js';
+
+export type ServiceName = 'receiver' | 'normalizer' | 'writer';
+
+export interface ServiceProcessOptions {
+  readonly name: ServiceName;
+  /** The whole environment of the service (PORT is added). */
+  readonly env: NodeJS.ProcessEnv;
+  /** HTTP port (receiver API, ops port of the others); a free one when omitted. */
+  readonly port?: number;
+  readonly logFile: string;
+  /** Flags for node itself, before `--import tsx`, e.g. `--cpu-prof`. */
+  readonly nodeArgs?: readonly string[];
+}
+
+export interface ServiceProcess {
+  readonly name: ServiceName;
+  readonly port: number;
+  readonly url: string;
+  readonly logFile: string;
+  readonly process: ManagedProcess;
+}
+
+/** Runs one of the pipeline's services from its TypeScript sources, as `npm start` and the tests do. */
+export async function spawnService(options: ServiceProcessOptions): Promise<ServiceProcess> {
+  const port = options.port ?? (await freePort());
+  const root = repoRoot();
+  const child = new ManagedProcess({
+    name: options.name,
+    command: process.execPath,
+    args: [
+      ...(options.nodeArgs ?? []),
+      '--import',
+      'tsx',
+      join(root, 'services', options.name, 'src', 'main.ts'),
+    ],
+    env: { ...options.env, PORT: String(port) },
+    cwd: root,
+    logFile: options.logFile,
+  });
+  return {
+    name: options.name,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    logFile: options.logFile,
+    process: child,
+  };
+}
+
+/** The last lines of a log file, or '(no log)'. */
+export function tailLog(path: string, lines = 40): string {
+  try {
+    return readFileSync(path, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** Polls the service's /readyz until it answers 2xx; fails early, with its log's tail, when it exits. */
+export async function waitForServiceReady(
+  service: Pick<ServiceProcess, 'name' | 'port' | 'logFile' | 'process'>,
+  timeoutMs = 120_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!service.process.alive) {
+      throw new Error(`${service.name} exited during start:\n${tailLog(service.logFile)}`);
+    }
+    try {
+      if ((await fetch(`http://127.0.0.1:${service.port}/readyz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await delay(100);
+  }
+  throw new Error(`${service.name} not ready within ${timeoutMs} ms:\n${tailLog(service.logFile)}`);
+}
