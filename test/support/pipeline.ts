@@ -11,6 +11,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createStoreClient, runQuery } from '@pipeline/clickhouse-store';
 import { freePort, ManagedProcess, repoRoot } from '@pipeline/dev-stack';
+import { type TopicNames, topicNames } from '@pipeline/kafka-io';
 
 export type StoreMode = 'embedded' | 'server';
 export type ServiceName = 'receiver' | 'normalizer' | 'writer';
@@ -45,6 +46,7 @@ export class Pipeline {
   readonly id = randomBytes(4).toString('hex');
   readonly prefix = `it-${this.id}.`;
   readonly database = `it_${this.id}`;
+  readonly topics: TopicNames = topicNames(this.prefix);
   readonly dir = mkdtempSync(join(tmpdir(), `pipeline-${this.id}-`));
   readonly instances: Instance[] = [];
   #client: ClickHouseClient | undefined;

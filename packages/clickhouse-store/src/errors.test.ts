@@ -12,6 +12,16 @@ describe('isRetriableStoreError', () => {
     expect(isRetriableStoreError(error)).toBe(true);
   });
 
+  it('reads the code from an 18.16 message the client did not parse', () => {
+    const error = new Error(
+      'Code: 27, e.displayText() = DB::Exception: Cannot parse input: expected { before: …',
+    );
+    expect(isRetriableStoreError(error)).toBe(false);
+    expect(isRetriableStoreError(new Error('Code: 164, e.displayText() = DB::Exception: readonly'))).toBe(
+      true,
+    );
+  });
+
   it.each([
     ['a parse error (27)', '27'],
     ['a type mismatch (53)', '53'],

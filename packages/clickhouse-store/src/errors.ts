@@ -23,8 +23,16 @@ const DATA_ERROR_CODES = new Set([
   '1001', // STD_EXCEPTION (e.g. stoi on a malformed number)
 ]);
 
+/** The ClickHouse error code: the client's parsed one, or read from the text (18.16 writes `Code: 27, e.displayText()…`, which the client does not parse). */
+export function storeErrorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && /^\d+$/.test(code)) return code;
+  const match = typeof message === 'string' ? /\bCode: (\d+)[.,]/.exec(message) : null;
+  return match?.[1];
+}
+
 export function isRetriableStoreError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return true;
-  const { code } = error as { code?: unknown };
-  return !(typeof code === 'string' && DATA_ERROR_CODES.has(code));
+  const code = storeErrorCode(error);
+  return !(code !== undefined && DATA_ERROR_CODES.has(code));
 }
