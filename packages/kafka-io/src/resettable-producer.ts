@@ -1,4 +1,4 @@
-import type { Kafka, Producer, ProducerBatch, ProducerConfig } from 'kafkajs';
+import { type Kafka, Partitioners, type Producer, type ProducerBatch, type ProducerConfig } from 'kafkajs';
 
 /**
  * An idempotent acks=all producer that is replaced by a fresh one (a new producer id) after any

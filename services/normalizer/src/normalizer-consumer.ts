@@ -44,10 +44,15 @@ export async function startNormalizer(
   let joined = false;
   // A partition taken over from another normalizer may hold payloads whose first types that
   // normalizer registered: read the registry to its end before deciding any type.
-  let registryCaughtUp: Promise<void> = follower.catchUp();
+  // Retried until it succeeds, so the barrier never rejects (an unawaited rejection would crash).
+  const catchUp = () =>
+    retryForever(() => follower.catchUp(), {
+      onError: (error, attempt) => logger.warn({ err: error, attempt }, 'type registry catch-up failed; retrying'),
+    });
+  let registryCaughtUp: Promise<void> = catchUp();
   consumer.on(consumer.events.GROUP_JOIN, () => {
     joined = true;
-    registryCaughtUp = follower.catchUp();
+    registryCaughtUp = catchUp();
   });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     joined = false;
@@ -82,6 +87,8 @@ export async function startNormalizer(
           },
         );
       }
+      // Durable now: later batches (and their replays) may rely on these types.
+      for (const { org, stream, type } of output.learned) registry.register(org, stream, type);
       const last = batch.messages[batch.messages.length - 1]!.offset;
       await consumer.commitOffsets([
         { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
