@@ -1,5 +1,5 @@
 import { createGunzip, createInflate } from 'node:zlib';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * preParsing hook: gzip and deflate bodies are inflated as they stream in. Fastify counts the
@@ -8,7 +8,7 @@ import type { FastifyRequest } from 'fastify';
  */
 export async function decompressBody(
   request: FastifyRequest,
-  _reply: unknown,
+  reply: FastifyReply,
   payload: NodeJS.ReadableStream,
 ) {
   const encoding = request.headers['content-encoding']?.trim().toLowerCase();
@@ -30,5 +30,19 @@ export async function decompressBody(
     (inflater as unknown as { receivedEncodedLength: number }).receivedEncodedLength = encoded;
   });
   payload.on('error', (error) => inflater.destroy(error));
+  // Fastify stops listening to the stream once it has refused the body (413 at the limit). From
+  // then on, a zlib error (a truncated or corrupt tail) would have no listener and crash the
+  // process; fastify hears the errors that come while it still reads, through its own listener.
+  inflater.on('error', (error) => request.log.debug({ err: error }, 'inflating the body failed'));
+  // Once the answer is sent the rest of the body is useless: stop inflating it (a bomb would
+  // otherwise keep a zlib thread busy with gigabytes nobody reads) and drain the compressed bytes.
+  const stop = () => {
+    if (inflater.readableEnded || inflater.destroyed) return;
+    payload.unpipe(inflater);
+    inflater.destroy();
+    payload.resume();
+  };
+  reply.raw.once('finish', stop);
+  reply.raw.once('close', stop);
   return payload.pipe(inflater);
 }

@@ -5,7 +5,7 @@ import {
   processBetterStackPayload,
 } from '@pipeline/dialect-betterstack';
 import { nowMicros } from '@pipeline/timestamp-rules';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { authenticateSourceToken } from '../auth/authenticate.js';
 import type { SourceToken } from '../auth/credentials.js';
 import { decompressBody } from '../hooks/decompress.js';
@@ -23,8 +23,6 @@ const MAX_LISTED_ERRORS = 100;
 /** Better Stack's `POST /metrics` (CONTRACT.md §1). Bodies are plain text, as upstream answers. */
 export async function betterStackRoute(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   acceptRawBodies(app, deps.config.maxBodyBytes);
-  const count = (reply: FastifyReply, status: number) =>
-    deps.metrics.requests.inc({ dialect: 'betterstack', status });
 
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, _request, reply) => {
     const kind = classifyFastifyError(error);
@@ -35,7 +33,9 @@ export async function betterStackRoute(app: FastifyInstance, deps: RouteDeps): P
     reply.log.error({ err: error }, 'unexpected error');
     return reply.code(500).type('text/plain').send('internal error');
   });
-  app.addHook('onResponse', async (_request, reply) => count(reply, reply.statusCode));
+  app.addHook('onResponse', async (_request, reply) =>
+    deps.metrics.requests.inc({ dialect: 'betterstack', status: reply.statusCode }),
+  );
 
   app.post(
     '/metrics',
@@ -45,13 +45,16 @@ export async function betterStackRoute(app: FastifyInstance, deps: RouteDeps): P
       onRequest: async (request, reply) => {
         const token = authenticateSourceToken(deps.config.credentials, request.headers.authorization);
         if (token === undefined) return reply.code(403).type('text/plain').send('Unauthorized');
-        if (formatFromContentType(request.headers['content-type']) === undefined) {
+        const contentType = request.headers['content-type'];
+        if (formatFromContentType(contentType) === undefined) {
+          const problem =
+            contentType === undefined || contentType.trim() === ''
+              ? 'Content-Type is missing'
+              : `unsupported Content-Type ${JSON.stringify(contentType)}`;
           return reply
             .code(415)
             .type('text/plain')
-            .send(
-              `unsupported Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')}; use one of ${ACCEPTED_CONTENT_TYPES.join(', ')}`,
-            );
+            .send(`${problem}; use one of ${ACCEPTED_CONTENT_TYPES.join(', ')}`);
         }
         request.sourceToken = token;
       },
@@ -71,19 +74,12 @@ export async function betterStackRoute(app: FastifyInstance, deps: RouteDeps): P
       };
       const result = processBetterStackPayload(body, format, ctx);
       if (!result.ok) return reply.code(406).type('text/plain').send(`${PARSE_ERROR} ${result.error}`);
-      deps.metrics.records.inc({ dialect: 'betterstack', outcome: 'accepted' }, result.accepted);
-      deps.metrics.records.inc({ dialect: 'betterstack', outcome: 'rejected' }, result.rejected.length);
       const errors = result.rejected
         .slice(0, MAX_LISTED_ERRORS)
         .map((r) => ({ index: r.index, error: r.reason }));
-      if (result.accepted === 0) {
-        return reply
-          .code(406)
-          .type('text/plain')
-          .send(
-            `${PARSE_ERROR} No valid record: ${errors.map((e) => `record ${e.index}: ${e.error}`).join('; ')}`,
-          );
-      }
+      // Published even when no record is valid: the normalizer replays the same verdict and
+      // dead-letters every rejected record with its reason (CONTRACT §1, §3), so nothing the
+      // client sent is dropped without a trace. Only a body without records is not published.
       const published = await publishRaw(deps, {
         dialect: 'betterstack',
         org: token.org,
@@ -98,6 +94,17 @@ export async function betterStackRoute(app: FastifyInstance, deps: RouteDeps): P
           .header('retry-after', String(published.retryAfterSeconds))
           .type('text/plain')
           .send(`queue unavailable, nothing was stored: ${published.reason}`);
+      }
+      // Counted once Kafka has the body: a 503 stored nothing, so it accepted and rejected nothing.
+      deps.metrics.records.inc({ dialect: 'betterstack', outcome: 'accepted' }, result.accepted);
+      deps.metrics.records.inc({ dialect: 'betterstack', outcome: 'rejected' }, result.rejected.length);
+      if (result.accepted === 0) {
+        return reply
+          .code(406)
+          .type('text/plain')
+          .send(
+            `${PARSE_ERROR} No valid record: ${errors.map((e) => `record ${e.index}: ${e.error}`).join('; ')}`,
+          );
       }
       return reply.code(202).send({ accepted: result.accepted, rejected: result.rejected.length, errors });
     },
