@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 
@@ -46,7 +46,8 @@ export async function startOpsServer(options: {
 }): Promise<OpsServer> {
   const app = Fastify({
     loggerInstance: options.logger.child({ component: 'ops' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Scrapes and probes every few seconds would drown the service's own logs.
+    logController: new LogController({ disableRequestLogging: true }),
   });
   registerOpsRoutes(app, options.registry, options.checks);
   options.extend?.(app);
