@@ -1,5 +1,6 @@
 import { type OutgoingMessage, readRawPayload, type TopicNames } from '@pipeline/kafka-io';
-import { registrationMessage, type TypeRegistry } from '@pipeline/type-registry';
+import type { MetricType } from '@pipeline/sample-model';
+import { registrationMessage, TypeRegistry } from '@pipeline/type-registry';
 import { normalizePayload } from './normalize-payload.js';
 import type { NormalizerMetrics } from './normalizer-metrics.js';
 import { rejectedRecordMessages, sampleMessages, unreadablePayloadMessage } from './output-messages.js';
@@ -8,11 +9,17 @@ export interface BatchOutput {
   readonly samples: OutgoingMessage[];
   readonly deadLetters: OutgoingMessage[];
   readonly registrations: OutgoingMessage[];
+  /**
+   * The first types this batch decided. The caller applies them to the registry only once the
+   * outputs (registrations first) are acknowledged: a batch abandoned half-way is replayed, and the
+   * replay must decide them again and write their registrations again.
+   */
+  readonly learned: { org: string; stream: string; type: MetricType }[];
 }
 
 /**
- * Turns raw messages into what must be durable before their offsets are committed. Pure but for
- * the registry, which learns the first types as it goes so later payloads in the batch see them.
+ * Turns raw messages into what must be durable before their offsets are committed. Pure: the
+ * registry is read, never changed; later payloads of the batch see the types earlier ones decided.
  */
 export function normalizeBatch(
   messages: readonly { value: Buffer | null; headers?: Record<string, unknown>; offset: string }[],
@@ -20,7 +27,11 @@ export function normalizeBatch(
   maxOutputMessageBytes: number,
   metrics: NormalizerMetrics,
 ): BatchOutput {
-  const out: BatchOutput = { samples: [], deadLetters: [], registrations: [] };
+  const out: BatchOutput = { samples: [], deadLetters: [], registrations: [], learned: [] };
+  const decided = new TypeRegistry();
+  const known = (org: string) => ({
+    get: (stream: string) => registry.get(org, stream) ?? decided.get(org, stream),
+  });
   for (const message of messages) {
     const read = readRawPayload(message);
     if (!read.ok) {
@@ -38,7 +49,7 @@ export function normalizeBatch(
     const payload = read.payload;
     let result: ReturnType<typeof normalizePayload>;
     try {
-      result = normalizePayload(payload, registry.forOrg(payload.org));
+      result = normalizePayload(payload, known(payload.org));
     } catch (error) {
       // A dialect must never throw; if one does, the payload is parked instead of blocking the partition.
       result = { ok: false, error: `normalizer failed: ${(error as Error).message}` };
@@ -50,8 +61,9 @@ export function normalizeBatch(
     }
     metrics.payloads.inc({ dialect: payload.dialect, outcome: 'normalized' });
     for (const { stream, type } of result.registrations) {
-      if (registry.get(payload.org, stream) === undefined) {
-        registry.register(payload.org, stream, type);
+      if (known(payload.org).get(stream) === undefined) {
+        decided.register(payload.org, stream, type);
+        out.learned.push({ org: payload.org, stream, type });
         out.registrations.push(registrationMessage(payload.org, stream, type));
         metrics.typeRegistrations.inc();
       }

@@ -47,7 +47,8 @@ export async function startNormalizer(
   // Retried until it succeeds, so the barrier never rejects (an unawaited rejection would crash).
   const catchUp = () =>
     retryForever(() => follower.catchUp(), {
-      onError: (error, attempt) => logger.warn({ err: error, attempt }, 'type registry catch-up failed; retrying'),
+      onError: (error, attempt) =>
+        logger.warn({ err: error, attempt }, 'type registry catch-up failed; retrying'),
     });
   let registryCaughtUp: Promise<void> = catchUp();
   consumer.on(consumer.events.GROUP_JOIN, () => {

@@ -46,9 +46,70 @@ function deadLetterBase(payload: RawPayload) {
   };
 }
 
-function safeJson(value: unknown): string {
-  // MessagePack records may hold bigints and binary; the dead-letter must still be written.
-  return JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? v.toString() : v));
+// MessagePack records may hold bigints and binary; the dead-letter must still be written.
+const bigintAsText = (_key: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);
+
+/**
+ * JSON.parse accepts nesting far deeper than JSON.stringify can recurse (RangeError past some
+ * thousands of levels), and the dialects refuse such records: they must still reach the
+ * dead-letter topic whole, not make the batch throw forever. The deep case is written without
+ * recursion, with JSON.stringify's output.
+ */
+export function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value, bigintAsText);
+  } catch (error) {
+    if (error instanceof RangeError) return iterativeJson(value);
+    throw error;
+  }
+}
+
+type JsonWork = { text: string } | { value: unknown; prepared?: true };
+
+function iterativeJson(root: unknown): string {
+  const out: string[] = [];
+  const work: JsonWork[] = [{ value: root }];
+  while (work.length > 0) {
+    const item = work.pop()!;
+    if ('text' in item) {
+      out.push(item.text);
+      continue;
+    }
+    const value = item.prepared ? item.value : prepare(item.value);
+    if (value === null || typeof value !== 'object') {
+      // In an array, what JSON cannot hold (undefined, functions) is written as null.
+      out.push(JSON.stringify(value) ?? 'null');
+    } else if (Array.isArray(value)) {
+      out.push('[');
+      work.push({ text: ']' });
+      for (let i = value.length - 1; i >= 0; i--) {
+        work.push({ value: value[i] });
+        if (i > 0) work.push({ text: ',' });
+      }
+    } else {
+      // In an object, such members are left out.
+      const members = Object.keys(value)
+        .map((key) => [key, prepare((value as Record<string, unknown>)[key])] as const)
+        .filter(([, v]) => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol');
+      out.push('{');
+      work.push({ text: '}' });
+      for (let i = members.length - 1; i >= 0; i--) {
+        const [key, v] = members[i]!;
+        work.push({ value: v, prepared: true });
+        work.push({ text: `${i > 0 ? ',' : ''}${JSON.stringify(key)}:` });
+      }
+    }
+  }
+  return out.join('');
+}
+
+/** What JSON.stringify writes in place of a value: toJSON's result, bigints as text. */
+function prepare(value: unknown): unknown {
+  const v = bigintAsText('', value);
+  if (typeof v === 'object' && v !== null && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+    return bigintAsText('', (v as { toJSON(): unknown }).toJSON());
+  }
+  return v;
 }
 
 export function rejectedRecordMessages(

@@ -1,0 +1,114 @@
+import { rawPayloadMessage } from '@pipeline/kafka-io';
+import { readRegistration, TypeRegistry } from '@pipeline/type-registry';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { normalizeBatch } from './normalize-batch.js';
+import { createNormalizerMetrics } from './normalizer-metrics.js';
+
+const metrics = createNormalizerMetrics(new Registry());
+
+function rawMessage(records: unknown[] | string, offset: number, org = 'acme') {
+  const message = rawPayloadMessage({
+    dialect: 'openobserve',
+    org,
+    source: 'it@example.com',
+    format: 'json',
+    receivedAtUs: 1_700_000_000_000_000,
+    requestId: `request-${offset}`,
+    maxAgeUs: 0,
+    maxFutureUs: 0,
+    maxFieldsPerRecord: 200,
+    body: Buffer.from(typeof records === 'string' ? records : JSON.stringify(records)),
+  });
+  return { value: message.value as Buffer, headers: message.headers, offset: String(offset) };
+}
+
+const registrations = (output: ReturnType<typeof normalizeBatch>) =>
+  output.registrations.map((m) =>
+    readRegistration({ key: Buffer.from(m.key!), value: Buffer.from(m.value as string) }),
+  );
+const deadLetters = (output: ReturnType<typeof normalizeBatch>) =>
+  output.deadLetters.map((m) => JSON.parse(m.value as string) as { reason: string; record: unknown });
+
+describe('normalizeBatch and the type registry', () => {
+  const batch = [
+    rawMessage([{ __name__: 'cpu', __type__: 'gauge', value: 1 }], 0),
+    rawMessage([{ __name__: 'cpu', __type__: 'counter', value: 2 }], 1),
+  ];
+
+  it('lets the first type of the batch win and dead-letters the conflict of a later payload', () => {
+    const output = normalizeBatch(batch, new TypeRegistry(), 1 << 20, metrics);
+    expect(registrations(output)).toEqual([{ org: 'acme', stream: 'cpu', type: 'gauge' }]);
+    expect(output.learned).toEqual([{ org: 'acme', stream: 'cpu', type: 'gauge' }]);
+    expect(output.samples).toHaveLength(1);
+    expect(deadLetters(output).map((d) => d.reason)).toEqual([
+      'metric type mismatch: stream cpu is registered as gauge, got counter',
+    ]);
+  });
+
+  it('does not change the registry: a batch replayed before its outputs were acknowledged registers again', () => {
+    const registry = new TypeRegistry();
+    const first = normalizeBatch(batch, registry, 1 << 20, metrics);
+    expect(registry.get('acme', 'cpu')).toBeUndefined();
+    // The produce was abandoned (a rebalance): the replay must write the registration again.
+    const replay = normalizeBatch(batch, registry, 1 << 20, metrics);
+    expect(registrations(replay)).toEqual(registrations(first));
+    expect(replay.learned).toEqual(first.learned);
+  });
+
+  it('once the learned types are applied, a replay reaches the same verdicts and registers nothing', () => {
+    const registry = new TypeRegistry();
+    const first = normalizeBatch(batch, registry, 1 << 20, metrics);
+    for (const { org, stream, type } of first.learned) registry.register(org, stream, type);
+    const replay = normalizeBatch(batch, registry, 1 << 20, metrics);
+    expect(replay.registrations).toEqual([]);
+    expect(replay.samples).toEqual(first.samples);
+    expect(replay.deadLetters).toEqual(first.deadLetters);
+  });
+
+  it('keeps orgs apart', () => {
+    const output = normalizeBatch(
+      [...batch, rawMessage([{ __name__: 'cpu', __type__: 'counter', value: 3 }], 2, 'globex')],
+      new TypeRegistry(),
+      1 << 20,
+      metrics,
+    );
+    expect(registrations(output)).toEqual([
+      { org: 'acme', stream: 'cpu', type: 'gauge' },
+      { org: 'globex', stream: 'cpu', type: 'counter' },
+    ]);
+  });
+});
+
+describe('normalizeBatch and records nested deeper than JSON.stringify recurses', () => {
+  const depthOf = (value: unknown) => {
+    let n = 0;
+    for (let v = value; Array.isArray(v); v = v[0]) n++;
+    return n;
+  };
+
+  it('dead-letters them whole instead of throwing', () => {
+    const depth = 100_000;
+    const deep = `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    const deepObject = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+    const body = `[{"__name__":"cpu","__type__":"gauge","value":1,"x":${deep}},${deep},${deepObject},{"__name__":"cpu","__type__":"gauge","value":2}]`;
+    const output = normalizeBatch([rawMessage(body, 0)], new TypeRegistry(), 1 << 20, metrics);
+    expect(output.samples).toHaveLength(1);
+    const letters = deadLetters(output);
+    expect(letters.map((d) => d.reason)).toEqual([
+      'label "x" is an array nested too deeply to encode',
+      'record must be a JSON object, got array',
+      '__name__ is required',
+    ]);
+    expect(depthOf((letters[0]!.record as { x: unknown }).x)).toBe(depth);
+    expect(depthOf(letters[1]!.record)).toBe(depth);
+    let level = 0;
+    for (
+      let v: unknown = letters[2]!.record;
+      typeof v === 'object' && v !== null;
+      v = (v as { a: unknown }).a
+    )
+      level++;
+    expect(level).toBe(depth);
+  });
+});
