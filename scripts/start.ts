@@ -92,14 +92,19 @@ try {
   await stopAll(1);
 }
 
-for (const [name, service] of Object.entries(services)) {
-  service.exited.then((code) => {
-    if (!stopping) {
-      say(`${name} exited (${code}); see ${join(dataDir, 'logs', `${name}.log`)}. Stopping everything.`);
-      void stopAll(1);
-    }
+// Like a supervisor in production: a service that exits on its own (a consumer kafkajs gave up on
+// exits so a fresh process resumes from the committed offsets) is started again.
+const watch = (name: 'receiver' | 'normalizer' | 'writer') => {
+  services[name]!.exited.then(async (code) => {
+    if (stopping) return;
+    say(`${name} exited (${code}); see ${join(dataDir, 'logs', `${name}.log`)}. Starting it again.`);
+    await delay(1000);
+    if (stopping) return;
+    startService(name);
+    watch(name);
   });
-}
+};
+for (const name of ['receiver', 'normalizer', 'writer'] as const) watch(name);
 
 const url = `http://127.0.0.1:${ports.receiver}`;
 const devCredentials =

@@ -78,9 +78,9 @@ async function provision(
   if (clickhouseUrl === '') {
     if (docker) {
       const { ClickHouseContainer } = await import('@testcontainers/clickhouse');
-      const container = await new ClickHouseContainer('clickhouse/clickhouse-server:25.8').start();
+      const container = await new ClickHouseContainer('clickhouse/clickhouse-server:26.8.15.10').start();
       clickhouseUrl = container.getConnectionUrl();
-      clickhouseDescription = `ClickHouse 25.8 in a testcontainer at ${clickhouseUrl}`;
+      clickhouseDescription = `ClickHouse 26.8 in a testcontainer at ${clickhouseUrl}`;
       cleanups.push(async () => void (await container.stop()));
     } else {
       localClickhouseDir = join(workDir, 'clickhouse');

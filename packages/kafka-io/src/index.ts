@@ -4,6 +4,7 @@ export {
   type OutgoingMessage,
   QueueUnavailableError,
 } from './batching-producer.js';
+export { exitWhenConsumerGivesUp } from './crash-policy.js';
 export { ensureTopics } from './ensure-topics.js';
 export { headerString, SAMPLE_HEADERS } from './headers.js';
 export { createKafka, type KafkaConnectOptions } from './kafka-client.js';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { exitWhenConsumerGivesUp } from '@pipeline/kafka-io';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { readRegistration, type TypeRegistry } from './type-registry.js';
@@ -28,6 +29,7 @@ export class TypeRegistryFollower {
   }
 
   async start(): Promise<void> {
+    exitWhenConsumerGivesUp(this.#consumer, this.#logger);
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await this.#consumer.run({

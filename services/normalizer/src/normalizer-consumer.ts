@@ -1,4 +1,9 @@
-import { isRetriableKafkaError, ResettableProducer, retryForever } from '@pipeline/kafka-io';
+import {
+  exitWhenConsumerGivesUp,
+  isRetriableKafkaError,
+  ResettableProducer,
+  retryForever,
+} from '@pipeline/kafka-io';
 import type { TypeRegistry, TypeRegistryFollower } from '@pipeline/type-registry';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -55,9 +60,8 @@ export async function startNormalizer(
     joined = true;
     registryCaughtUp = catchUp();
   });
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
+  exitWhenConsumerGivesUp(consumer, logger, () => {
     joined = false;
-    logger.error({ err: payload.error }, 'normalizer consumer crashed; kafkajs restarts it');
   });
   let stopping = false;
 

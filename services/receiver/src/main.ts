@@ -22,6 +22,10 @@ await runService('receiver', async (logger) => {
   const types = new TypeRegistry();
   const follower = new TypeRegistryFollower(kafka, types, logger, config.kafka.topics.types);
   await follower.start();
+  // Answer from a registry that has read what exists, so a fresh receiver is not optimistic.
+  await follower
+    .catchUp()
+    .catch((error) => logger.warn({ err: error }, 'type registry not caught up; answering optimistically'));
 
   const app = buildApp(config, { publisher, logger, registry, types });
   const url = await app.listen({ host: config.host, port: config.port });

@@ -1,6 +1,10 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 
-/** Every request and record is counted by dialect and outcome; every refusal has a reason label. */
+/**
+ * Every request is counted by dialect and status, every record by dialect and outcome. The reason
+ * of each refused record is in the answer and in the dead-letter topic, not in a label: reasons name
+ * fields and values, which would make a label's cardinality unbounded.
+ */
 export function createReceiverMetrics(registry: Registry) {
   return {
     requests: new Counter({

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { ResettableProducer, retryForever } from '@pipeline/kafka-io';
+import { exitWhenConsumerGivesUp, ResettableProducer, retryForever } from '@pipeline/kafka-io';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { WriterConfig } from './config.js';
@@ -131,9 +131,8 @@ export async function startWriter(config: WriterConfig, deps: WriterDeps): Promi
   consumer.on(consumer.events.GROUP_JOIN, () => {
     joined = true;
   });
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
+  exitWhenConsumerGivesUp(consumer, logger, () => {
     joined = false;
-    logger.error({ err: payload.error }, 'writer consumer crashed; kafkajs restarts it');
   });
 
   await consumer.connect();
