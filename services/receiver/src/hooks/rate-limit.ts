@@ -1,3 +1,5 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
 /**
  * Requests per client IP per minute, in fixed one-minute windows. Per process: N receivers
  * behind a load balancer allow up to N times the limit, which the README says.
@@ -24,4 +26,17 @@ export class RateLimiter {
     if (count <= this.perMinute) return undefined;
     return Math.max(1, Math.ceil((this.#windowStart + 60_000 - now) / 1000));
   }
+}
+
+/** onRequest hook: 429 with Retry-After once a client IP is over the limit; `refuse` writes the body. */
+export function rateLimitHook(
+  limiter: RateLimiter,
+  refuse: (reply: FastifyReply, message: string) => FastifyReply,
+) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const wait = limiter.take(request.ip);
+    if (wait === undefined) return;
+    reply.code(429).header('retry-after', String(wait));
+    return refuse(reply, `more than ${limiter.perMinute} requests per minute from ${request.ip}`);
+  };
 }

@@ -239,6 +239,10 @@ describe('POST /api/{org}/ingest/metrics/_json: refused before anything is publi
     });
     expect(publisher.published).toEqual([]);
     expect(await counter(registry, 'receiver_body_bytes_total', { dialect: 'openobserve' })).toBe(0);
+    // Nothing was stored, so nothing was accepted or rejected either.
+    expect(
+      await counter(registry, 'receiver_records_total', { dialect: 'openobserve', outcome: 'accepted' }),
+    ).toBe(0);
   });
 
   it('503 with a Retry-After for any other publish failure too', async () => {

@@ -68,9 +68,6 @@ export async function openObserveRoute(
         statusOnly: true,
       });
       if (!result.ok) return reply.code(400).send(fail(400, result.error));
-      const accepted = result.records - result.rejected.length;
-      deps.metrics.records.inc({ dialect: 'openobserve', outcome: 'accepted' }, accepted);
-      deps.metrics.records.inc({ dialect: 'openobserve', outcome: 'rejected' }, result.rejected.length);
       const published = await publishRaw(deps, {
         dialect: 'openobserve',
         org: user.org,
@@ -85,6 +82,12 @@ export async function openObserveRoute(
           .header('retry-after', String(published.retryAfterSeconds))
           .send(fail(503, `queue unavailable, nothing was stored: ${published.reason}`));
       }
+      // Counted once Kafka has the body: a 503 stored nothing, so it accepted and rejected nothing.
+      deps.metrics.records.inc(
+        { dialect: 'openobserve', outcome: 'accepted' },
+        result.records - result.rejected.length,
+      );
+      deps.metrics.records.inc({ dialect: 'openobserve', outcome: 'rejected' }, result.rejected.length);
       return reply.code(200).send(statusResponse(result.streams));
     },
   );
