@@ -1,10 +1,5 @@
 import { createKafka, ensureTopics, topicSpecs } from '@pipeline/kafka-io';
-import {
-  createMetricsRegistry,
-  onShutdownSignal,
-  runService,
-  startOpsServer,
-} from '@pipeline/service-kit';
+import { createMetricsRegistry, onShutdownSignal, runService, startOpsServer } from '@pipeline/service-kit';
 import { TypeRegistry, TypeRegistryFollower } from '@pipeline/type-registry';
 import { loadNormalizerConfig } from './config.js';
 import { startNormalizer } from './normalizer-consumer.js';

@@ -16,6 +16,8 @@ export interface WriterConfig {
   readonly batchMaxAgeMs: number;
   /** Attempts of an insert that failed with a non-retriable error before its messages are bisected and dead-lettered. */
   readonly poisonAttempts: number;
+  /** Days of samples and series kept (0 = forever): a TTL on modern servers, dropped daily partitions on old ones. */
+  readonly retentionDays: number;
 }
 
 export function loadWriterConfig(env: Env = process.env): WriterConfig & { variables: ReadonlySet<string> } {
@@ -43,6 +45,7 @@ export function loadWriterConfig(env: Env = process.env): WriterConfig & { varia
     batchMaxBytes: e.int('WRITER_BATCH_MAX_BYTES', 16 * 1024 * 1024, { min: 1024 }),
     batchMaxAgeMs: e.int('WRITER_BATCH_MAX_AGE_MS', 500, { min: 10 }),
     poisonAttempts: e.int('WRITER_POISON_ATTEMPTS', 3, { min: 1 }),
+    retentionDays: e.int('RETENTION_DAYS', 0, { min: 0, max: 36500 }),
   };
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(config.database)) {
     throw new ConfigError(
