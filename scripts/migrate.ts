@@ -24,7 +24,7 @@ const target: StoreTarget =
     : { kind: 'embedded', path: process.env.CLICKHOUSE_DATA_DIR ?? join(repoRoot(), '.data', 'clickhouse') };
 const database = process.env.CLICKHOUSE_DATABASE || 'metrics';
 const retention = process.env.RETENTION_DAYS ?? '';
-const client = createStoreClient(target);
+const client = await createStoreClient(target);
 try {
   if (retention !== '' && !/^\d+$/.test(retention))
     throw new Error(`RETENTION_DAYS must be a whole number of days, got ${JSON.stringify(retention)}`);

@@ -21,7 +21,7 @@ if (sql === '') {
 async function rows(): Promise<Record<string, unknown>[]> {
   const url = process.env.CLICKHOUSE_URL;
   if (url !== undefined && url !== '') {
-    const client = createStoreClient({
+    const client = await createStoreClient({
       kind: 'server',
       url,
       username: process.env.CLICKHOUSE_USER,
@@ -46,7 +46,7 @@ async function rows(): Promise<Record<string, unknown>[]> {
     return body.rows ?? [];
   }
   const path = process.env.CLICKHOUSE_DATA_DIR ?? join(repoRoot(), '.data', 'clickhouse');
-  const client = createStoreClient({ kind: 'embedded', path });
+  const client = await createStoreClient({ kind: 'embedded', path });
   try {
     return (await runQuery(client, sql)).rows;
   } finally {

@@ -132,7 +132,7 @@ function* bodies(series: Series[], rnd: () => number): Generator<string> {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'storage-efficiency-'));
-const client = createStoreClient({ kind: 'embedded', path: dir });
+const client = await createStoreClient({ kind: 'embedded', path: dir });
 
 async function one<T>(sql: string): Promise<T> {
   const result = await client.query({ query: sql, format: 'JSONEachRow' });

@@ -4,13 +4,13 @@
  * directory, so test files never see each other's data.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createStoreClient, runQuery } from '@pipeline/clickhouse-store';
-import { freePort, ManagedProcess, repoRoot } from '@pipeline/dev-stack';
+import { type ManagedProcess, spawnService, tailLog, waitForServiceReady } from '@pipeline/dev-stack';
 import { type TopicNames, topicNames } from '@pipeline/kafka-io';
 
 export type StoreMode = 'embedded' | 'server';
@@ -85,23 +85,13 @@ export class Pipeline {
   }
 
   async #spawn(name: ServiceName, index: number, env: NodeJS.ProcessEnv, port?: number): Promise<Instance> {
-    const chosen = port ?? (await freePort());
-    const logFile = join(this.dir, 'logs', `${name}-${index}.log`);
-    const instance: Instance = {
+    const service = await spawnService({
       name,
-      port: chosen,
       env,
-      logFile,
-      process: new ManagedProcess({
-        name,
-        command: process.execPath,
-        args: ['--import', 'tsx', join(repoRoot(), 'services', name, 'src', 'main.ts')],
-        env: { ...env, PORT: String(chosen) },
-        cwd: repoRoot(),
-        logFile,
-      }),
-    };
-    return instance;
+      ...(port === undefined ? {} : { port }),
+      logFile: join(this.dir, 'logs', `${name}-${index}.log`),
+    });
+    return { name, port: service.port, env, logFile: service.logFile, process: service.process };
   }
 
   async start(): Promise<this> {
@@ -119,27 +109,11 @@ export class Pipeline {
   }
 
   async #waitReady(instance: Instance, timeoutMs = 120_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (!instance.process.alive) {
-        throw new Error(`${instance.name} exited during start:\n${this.tail(instance)}`);
-      }
-      try {
-        if ((await fetch(`http://127.0.0.1:${instance.port}/readyz`)).ok) return;
-      } catch {
-        // not listening yet
-      }
-      await delay(100);
-    }
-    throw new Error(`${instance.name} not ready within ${timeoutMs} ms:\n${this.tail(instance)}`);
+    await waitForServiceReady(instance, timeoutMs);
   }
 
   tail(instance: Instance, lines = 40): string {
-    try {
-      return readFileSync(instance.logFile, 'utf8').split('\n').slice(-lines).join('\n');
-    } catch {
-      return '(no log)';
-    }
+    return tailLog(instance.logFile, lines);
   }
 
   instance(name: ServiceName, index = 0): Instance {
@@ -166,7 +140,7 @@ export class Pipeline {
   async query(sql: string): Promise<Record<string, unknown>[]> {
     const text = sql.replaceAll('metrics.', `${this.database}.`);
     if (this.options.store === 'server') {
-      this.#client ??= createStoreClient({ kind: 'server', url: this.options.clickhouseUrl! });
+      this.#client ??= await createStoreClient({ kind: 'server', url: this.options.clickhouseUrl! });
       return (await runQuery(this.#client, text)).rows;
     }
     // The embedded data directory belongs to the writer's process: ask it.

@@ -40,10 +40,10 @@ export async function openStore(engine: Engine, clickhouseUrl: string): Promise<
   if (engine === 'embedded') {
     embeddedDir ??= mkdtempSync(join(tmpdir(), 'storage-it-chdb-'));
     embeddedOpen += 1;
-    client = createStoreClient({ kind: 'embedded', path: embeddedDir });
-    reader = createStoreClient({ kind: 'embedded', path: embeddedDir });
+    client = await createStoreClient({ kind: 'embedded', path: embeddedDir });
+    reader = await createStoreClient({ kind: 'embedded', path: embeddedDir });
   } else {
-    client = createStoreClient({ kind: 'server', url: clickhouseUrl });
+    client = await createStoreClient({ kind: 'server', url: clickhouseUrl });
     // Quiet: some tests expect refusals (modern-only queries on 18.16), which the client would log.
     reader = createClient({ url: clickhouseUrl, log: { level: ClickHouseLogLevel.OFF } });
   }

@@ -1,5 +1,4 @@
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
-import { createChdbConnection } from 'chdb/connection';
 
 /** Where samples are stored: the embedded engine in a data directory, or a ClickHouse server. */
 export type StoreTarget =
@@ -14,13 +13,15 @@ export function describeTarget(target: StoreTarget): string {
 
 /**
  * One client API for both: chDB plugs into @clickhouse/client as its connection, so every query,
- * insert and migration is written once.
+ * insert and migration is written once. chDB (a 540 MB native engine) is loaded only when the
+ * embedded engine is asked for, so a writer talking to a server never maps it into memory.
  */
-export function createStoreClient(
+export async function createStoreClient(
   target: StoreTarget,
   options: { requestTimeoutMs?: number } = {},
-): ClickHouseClient {
+): Promise<ClickHouseClient> {
   if (target.kind === 'embedded') {
+    const { createChdbConnection } = await import('chdb/connection');
     return createClient({ connection: createChdbConnection({ path: target.path }) } as Parameters<
       typeof createClient
     >[0]);

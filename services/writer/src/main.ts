@@ -14,7 +14,7 @@ await runService('writer', async (logger) => {
   const kafka = createKafka({ brokers: config.kafka.brokers, clientId: 'writer', logger });
   await ensureTopics(kafka, topicSpecs(config.kafka.topics, config.kafka));
 
-  const client = createStoreClient(config.store);
+  const client = await createStoreClient(config.store);
   const { server, applied, skipped } = await migrate(client, config.database);
   logger.info(
     {
@@ -42,7 +42,7 @@ await runService('writer', async (logger) => {
 
   // Queries get a client of their own: the embedded engine keeps settings per session, and the
   // read-only setting of a user's query must never reach the session that inserts.
-  const queryClient = createStoreClient(config.store);
+  const queryClient = await createStoreClient(config.store);
   const writer = await startWriter(config, { kafka, client, logger, metrics: createWriterMetrics(registry) });
   const ops = await startOpsServer({
     host: config.host,
