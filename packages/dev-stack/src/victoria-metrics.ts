@@ -20,7 +20,7 @@ export interface VictoriaMetricsOptions {
 export interface VictoriaMetrics {
   readonly url: string;
   readonly port: number;
-  /** As reported by the server's own `vm_app_version` metric, e.g. `victoria-metrics-…-v1.79.5`. */
+  /** The server's `vm_app_version`, or the Debian package's version (e.g. `1.79.5+ds1-2+b5 (Debian)`). */
   readonly version: string;
   readonly dir: string;
   readonly process: ManagedProcess;
@@ -75,13 +75,17 @@ async function waitForHealth(url: string, alive: () => boolean, timeoutMs: numbe
   throw new Error(`VictoriaMetrics did not answer at ${url} within ${timeoutMs} ms`);
 }
 
+/** The server's own `vm_app_version`; Debian's build leaves it empty, so then the package's version. */
 async function readVersion(url: string): Promise<string> {
   try {
     const text = await (await fetch(`${url}/metrics`)).text();
-    return /vm_app_version\{[^}]*version="([^"]+)"/.exec(text)?.[1] ?? 'unknown';
+    const own = /vm_app_version\{[^}]*version="([^"]+)"/.exec(text)?.[1];
+    if (own !== undefined) return own;
   } catch {
-    return 'unknown';
+    // fall through to the package
   }
+  const dpkg = spawnSync('dpkg-query', ['-W', `-f=\${Version}`, 'victoria-metrics'], { encoding: 'utf8' });
+  return dpkg.status === 0 && dpkg.stdout.trim() !== '' ? `${dpkg.stdout.trim()} (Debian)` : 'unknown';
 }
 
 /** Starts single-node VictoriaMetrics as a child process, listening on 127.0.0.1 only. */

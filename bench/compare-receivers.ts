@@ -1,0 +1,107 @@
+/**
+ * `node --import tsx bench/compare-receivers.ts --b-env=NODE_OPTIONS=--max-semi-space-size=64`:
+ * two receivers side by side on one Kafka broker, A with the default environment and B with the
+ * given one, loaded in turns (A, B, A, B, …) with the same bodies so that the machine's noise falls
+ * on both. Prints the accepted samples/s and CPU seconds per million samples of each, per format.
+ * For before/after evidence of a receiver setting; `npm run bench` is the benchmark.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { spawnService, startKafkaBroker, waitForServiceReady } from '@pipeline/dev-stack';
+import { Dataset } from './dataset.js';
+import { encodeRequest } from './encoders.js';
+import { runLoad } from './load-driver.js';
+import type { PipelineFormat } from './options.js';
+import { cpuSeconds } from './process-sampler.js';
+import { pipelineTarget, tokenOf, userOf } from './stack.js';
+import { median } from './stats.js';
+
+function flag(name: string): string[] {
+  return process.argv
+    .slice(2)
+    .filter((a) => a.startsWith(`--${name}=`))
+    .map((a) => a.slice(name.length + 3));
+}
+
+function envOf(pairs: readonly string[]): Record<string, string> {
+  return Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
+}
+
+const rounds = Number(flag('turns')[0] ?? 6);
+const seconds = Number(flag('duration')[0] ?? 4);
+const formats = (flag('formats')[0]?.split(',') ?? ['bs-json', 'bs-msgpack', 'oo-json']) as PipelineFormat[];
+const variants = { A: envOf(flag('a-env')), B: envOf(flag('b-env')) };
+const say = (line: string) => process.stdout.write(`[compare] ${line}\n`);
+
+const dir = mkdtempSync(join(os.tmpdir(), 'compare-receivers-'));
+const kafka = await startKafkaBroker({ dir: join(dir, 'kafka'), log: say });
+const base = {
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  LOG_LEVEL: 'warn',
+  HOST: '127.0.0.1',
+  KAFKA_BROKERS: kafka.brokers,
+  BETTERSTACK_SOURCE_TOKENS: `${tokenOf('solo')}=solo/bench`,
+  OPENOBSERVE_USERS: `${userOf('solo')}:bench-password@solo`,
+  RATE_LIMIT_PER_MINUTE: '0',
+  MAX_SAMPLE_AGE_SECONDS: '0',
+  MAX_SAMPLE_FUTURE_SECONDS: '0',
+};
+// One after the other: topics created concurrently on a fresh broker can fail the second start.
+const start = async (variant: 'A' | 'B') => {
+  const service = await spawnService({
+    name: 'receiver',
+    env: { ...base, KAFKA_TOPIC_PREFIX: `cmp${variant.toLowerCase()}.`, ...variants[variant] },
+    logFile: join(dir, `${variant}.log`),
+  });
+  await waitForServiceReady(service);
+  return service;
+};
+const receivers = { A: await start('A'), B: await start('B') };
+try {
+  say(`A: ${JSON.stringify(variants.A)}  B: ${JSON.stringify(variants.B)}`);
+  const dataset = new Dataset(42, Date.now() - 24 * 3_600_000);
+  const requests = [...dataset.requests(0, 10)];
+  for (const format of formats) {
+    const bodies = requests.map((r) => encodeRequest(format, r));
+    const results: Record<'A' | 'B', { rate: number; cpu: number }[]> = { A: [], B: [] };
+    // A short warm-up each, then turns.
+    for (const v of ['A', 'B'] as const)
+      await runLoad({
+        target: pipelineTarget(receivers[v].url, format, 'solo'),
+        body: (i) => bodies[i]!,
+        count: bodies.length,
+        concurrency: 8,
+        mode: { kind: 'duration', ms: 1500 },
+      });
+    for (let turn = 0; turn < rounds; turn++) {
+      for (const v of turn % 2 === 0 ? (['A', 'B'] as const) : (['B', 'A'] as const)) {
+        const pid = receivers[v].process.pid!;
+        const before = cpuSeconds(pid) ?? 0;
+        const load = await runLoad({
+          target: pipelineTarget(receivers[v].url, format, 'solo'),
+          body: (i) => bodies[i]!,
+          count: bodies.length,
+          concurrency: 8,
+          mode: { kind: 'duration', ms: seconds * 1000 },
+        });
+        const cpu = ((cpuSeconds(pid) ?? 0) - before) / (load.okSamples / 1e6);
+        results[v].push({ rate: load.acceptedSamplesPerS, cpu });
+        await delay(500);
+      }
+    }
+    const summary = (v: 'A' | 'B') =>
+      `${(median(results[v].map((r) => r.rate)) / 1000).toFixed(1)}k samples/s, ${median(results[v].map((r) => r.cpu)).toFixed(2)} CPU-s/M`;
+    const gain = median(results.B.map((r) => r.rate)) / median(results.A.map((r) => r.rate)) - 1;
+    say(
+      `${format.padEnd(10)} A ${summary('A')} | B ${summary('B')} | B/A ${(gain * 100).toFixed(1)} % (medians of ${rounds} turns)`,
+    );
+  }
+} finally {
+  await receivers.A.process.stop();
+  await receivers.B.process.stop();
+  await kafka.stop();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,361 @@
+/**
+ * Reporters: medians over the repetitions as Markdown tables (stdout, pasted into
+ * docs/benchmarks.md as they are) and everything measured as JSON under bench/results/.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Format } from './encoders.js';
+import type { BigBodyResult, LatencyResult, ThroughputResult } from './phases.js';
+import type { ProfileSummary } from './profile-summary.js';
+import type { Role } from './stack.js';
+import { median } from './stats.js';
+
+export interface Machine {
+  readonly cpuModel: string;
+  readonly cores: number;
+  readonly memoryGiB: number;
+  readonly kernel: string;
+  readonly node: string;
+  readonly loadAverageAtStart: readonly number[];
+  readonly loadAverageAtEnd?: readonly number[];
+}
+
+export interface BenchReport {
+  readonly label: string;
+  readonly startedAt: string;
+  readonly command: string;
+  readonly machine: Machine;
+  readonly versions: Record<string, string>;
+  readonly settings: Record<string, unknown>;
+  /** First contact with the series (not in the medians). */
+  readonly warmUp: readonly ThroughputResult[];
+  readonly throughput: readonly ThroughputResult[];
+  readonly latency: readonly LatencyResult[];
+  readonly bigBodies: readonly BigBodyResult[];
+  /** Peak RSS (KiB) of every process after the repetitions (before the big bodies). */
+  readonly peakKiB: Partial<Record<Role, number>>;
+  readonly profiles: readonly ProfileSummary[];
+  readonly notes: readonly string[];
+}
+
+const FORMAT_LABEL: Record<Format, string> = {
+  prometheus: 'VictoriaMetrics 1.79 (Prometheus text)',
+  'bs-json': 'pipeline, Better Stack JSON',
+  'bs-msgpack': 'pipeline, Better Stack MessagePack',
+  'oo-json': 'pipeline, OpenObserve JSON',
+};
+
+const ROWS: readonly Format[] = ['prometheus', 'bs-json', 'bs-msgpack', 'oo-json'];
+
+function rate(value: number): string {
+  if (!Number.isFinite(value)) return '–';
+  if (value >= 1e6) return `${(value / 1e6).toFixed(2)} M`;
+  if (value >= 1e3) return `${(value / 1e3).toFixed(1)} k`;
+  return value.toFixed(0);
+}
+
+const fixed = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
+const ratio = (value: number) => (Number.isFinite(value) ? `${(value * 100).toFixed(1)} %` : '–');
+const mib = (kib: number | undefined) =>
+  kib === undefined || !Number.isFinite(kib) ? '–' : `${(kib / 1024).toFixed(0)}`;
+
+function spread(values: readonly number[], show: (v: number) => string): string {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length <= 1) return show(median(values));
+  return `${show(median(values))} (${show(Math.min(...finite))}–${show(Math.max(...finite))})`;
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const lines = [
+    `| ${header.join(' | ')} |`,
+    `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+  ];
+  for (const row of rows) lines.push(`| ${row.join(' | ')} |`);
+  return lines.join('\n');
+}
+
+function pick(results: readonly ThroughputResult[], kind: ThroughputResult['kind'], format: Format) {
+  return results.filter((r) => r.kind === kind && r.format === format);
+}
+
+/** Per repetition, ours divided by VictoriaMetrics' of the same repetition; then the median. */
+function pairedRatio(
+  results: readonly ThroughputResult[],
+  kind: ThroughputResult['kind'],
+  format: Format,
+  value: (r: ThroughputResult) => number | undefined,
+): number[] {
+  const out: number[] = [];
+  for (const ours of pick(results, kind, format)) {
+    const vm = results.find((r) => r.kind === kind && r.format === 'prometheus' && r.rep === ours.rep);
+    const a = value(ours);
+    const b = vm === undefined ? undefined : value(vm);
+    if (a !== undefined && b !== undefined && b > 0) out.push(a / b);
+  }
+  return out;
+}
+
+export function throughputTable(results: readonly ThroughputResult[]): string {
+  const rows = ROWS.filter(
+    (f) => pick(results, 'accept', f).length + pick(results, 'end-to-end', f).length > 0,
+  ).map((format) => {
+    const accept = pick(results, 'accept', format).map((r) => r.acceptedPerS);
+    const e2e = pick(results, 'end-to-end', format);
+    const isVm = format === 'prometheus';
+    return [
+      FORMAT_LABEL[format],
+      spread(accept, rate),
+      isVm
+        ? '1'
+        : spread(
+            pairedRatio(results, 'accept', format, (r) => r.acceptedPerS),
+            ratio,
+          ),
+      spread(
+        e2e.map((r) => r.acceptedPerS),
+        rate,
+      ),
+      spread(
+        e2e.map((r) => r.endToEndPerS ?? Number.NaN),
+        rate,
+      ),
+      isVm
+        ? '1'
+        : spread(
+            pairedRatio(results, 'end-to-end', format, (r) => r.endToEndPerS),
+            ratio,
+          ),
+      spread(
+        e2e.map((r) => r.queryableAfterLastAckS ?? Number.NaN),
+        (v) => fixed(v, 2),
+      ),
+    ];
+  });
+  return table(
+    [
+      'system, dialect',
+      'accepted samples/s, alone',
+      'ours / VM',
+      'accepted samples/s, in e2e run',
+      'end-to-end samples/s',
+      'ours / VM',
+      'queryable after last 2xx (s)',
+    ],
+    rows,
+  );
+}
+
+const CPU_COLUMNS: readonly [Role, string][] = [
+  ['receiver', 'receiver'],
+  ['receiver-solo', 'receiver (alone)'],
+  ['kafka', 'Kafka'],
+  ['normalizer', 'normalizer'],
+  ['writer', 'writer + chDB'],
+  ['victoria-metrics', 'VictoriaMetrics'],
+];
+
+/** Wall seconds of a run: first send to last answer, or to all queryable for end-to-end runs. */
+function wallSeconds(r: ThroughputResult): number {
+  if (r.kind === 'end-to-end' && r.endToEndPerS !== undefined && r.endToEndPerS > 0)
+    return r.okSamples / r.endToEndPerS;
+  return r.elapsedS;
+}
+
+/**
+ * CPU per stage: seconds per million samples, or (`cores`) CPU seconds per wall second, i.e. how
+ * many cores the process kept busy (1.0 for a saturated Node event loop, a bit more with GC threads).
+ */
+export function cpuTable(
+  results: readonly ThroughputResult[],
+  kind: ThroughputResult['kind'],
+  unit: 'per-million' | 'cores' = 'per-million',
+): string {
+  const rows: string[][] = [];
+  const columns = CPU_COLUMNS.filter(([role]) =>
+    results.some((r) => r.kind === kind && r.cpuSPerMillion[role] !== undefined),
+  );
+  const value = (r: ThroughputResult, role: Role): number => {
+    const cpu = unit === 'cores' ? r.cpuS[role] : r.cpuSPerMillion[role];
+    if (cpu === undefined) return Number.NaN;
+    return unit === 'cores' ? cpu / wallSeconds(r) : cpu;
+  };
+  for (const format of ROWS) {
+    const runs = pick(results, kind, format);
+    if (runs.length === 0) continue;
+    const cell = (role: Role) => {
+      const values = runs.map((r) => value(r, role));
+      return values.some(Number.isFinite) ? fixed(median(values)) : '';
+    };
+    const ours = (r: ThroughputResult, withClient: boolean) =>
+      (Object.keys(r.cpuSPerMillion) as Role[])
+        .filter((role) => withClient || role !== 'bench-client')
+        .reduce((sum, role) => sum + (Number.isFinite(value(r, role)) ? value(r, role) : 0), 0);
+    const row = [
+      FORMAT_LABEL[format],
+      ...columns.map(([role]) => cell(role)),
+      fixed(median(runs.map((r) => ours(r, false)))),
+      cell('bench-client'),
+    ];
+    if (unit === 'cores') {
+      row.push(cell('machine'), fixed(median(runs.map((r) => value(r, 'machine') - ours(r, true)))));
+    }
+    rows.push(row);
+  }
+  const header = ['system, dialect', ...columns.map(([, label]) => label), 'all servers', 'load client'];
+  if (unit === 'cores') header.push('whole machine', 'outside the bench');
+  return table(header, rows);
+}
+
+export function warmUpTable(results: readonly ThroughputResult[]): string {
+  return table(
+    ['system, dialect', 'samples', 'end-to-end samples/s', 'queryable after last 2xx (s)'],
+    results.map((r) => [
+      FORMAT_LABEL[r.format],
+      String(r.okSamples),
+      rate(r.endToEndPerS ?? Number.NaN),
+      fixed(r.queryableAfterLastAckS ?? Number.NaN),
+    ]),
+  );
+}
+
+export function latencyTable(results: readonly LatencyResult[]): string {
+  return table(
+    [
+      'system, dialect',
+      'offered samples/s',
+      'accepted samples/s',
+      'requests',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'unseen',
+    ],
+    results.map((r) => [
+      FORMAT_LABEL[r.format],
+      rate(r.targetSamplesPerS),
+      rate(r.acceptedPerS),
+      String(r.requests),
+      fixed(r.p50Ms, 0),
+      fixed(r.p99Ms, 0),
+      fixed(r.maxMs, 0),
+      String(r.acked - r.seen),
+    ]),
+  );
+}
+
+export function memoryTable(peakKiB: Partial<Record<Role, number>>, big: readonly BigBodyResult[]): string {
+  const rows = (Object.entries(peakKiB) as [Role, number][]).map(([role, kib]) => [role, mib(kib)]);
+  for (const b of big)
+    rows.push([
+      `receiver (alone), ${b.concurrency} × ${(b.bodyBytes / 2 ** 20).toFixed(1)} MiB ${b.format} bodies`,
+      `${mib(b.receiverPeakKiB)}${b.peakWasReset ? '' : ' (lifetime peak)'}`,
+    ]);
+  return table(['process', 'peak RSS (MiB)'], rows);
+}
+
+export function bigBodyTable(results: readonly BigBodyResult[]): string {
+  return table(
+    [
+      'dialect',
+      'body',
+      'samples/body',
+      'concurrent',
+      'answers',
+      'accepted samples/s',
+      'p50 / max request ms',
+      'receiver RSS before → peak (MiB)',
+    ],
+    results.map((r) => [
+      FORMAT_LABEL[r.format],
+      `${(r.bodyBytes / 2 ** 20).toFixed(1)} MiB`,
+      String(r.samplesPerBody),
+      String(r.concurrency),
+      Object.entries(r.statuses)
+        .map(([s, n]) => `${n}× ${s}`)
+        .join(', ') + (r.receiverAlive ? '' : ' (receiver died)'),
+      rate(r.acceptedPerS),
+      `${fixed(r.requestMs.p50, 0)} / ${fixed(r.requestMs.max, 0)}`,
+      `${mib(r.receiverRssBeforeKiB)} → ${mib(r.receiverPeakKiB)}`,
+    ]),
+  );
+}
+
+export function repetitionTable(results: readonly ThroughputResult[]): string {
+  const reps = [...new Set(results.map((r) => r.rep))].sort((a, b) => a - b);
+  const formats = ROWS.filter((f) => results.some((r) => r.format === f));
+  const header = ['rep'];
+  for (const f of formats) header.push(`${f} alone`, `${f} e2e`);
+  const rows = reps.map((rep) => {
+    const row = [String(rep + 1)];
+    for (const f of formats) {
+      const a = results.find((r) => r.rep === rep && r.format === f && r.kind === 'accept');
+      const e = results.find((r) => r.rep === rep && r.format === f && r.kind === 'end-to-end');
+      row.push(rate(a?.acceptedPerS ?? Number.NaN), rate(e?.endToEndPerS ?? Number.NaN));
+    }
+    return row;
+  });
+  return table(header, rows);
+}
+
+export function profileTables(profiles: readonly ProfileSummary[]): string {
+  return profiles
+    .map(
+      (p) =>
+        `**${p.process}** (${p.totalMs.toFixed(0)} ms sampled, ${(p.idleShare * 100).toFixed(0)} % idle)\n\n` +
+        table(
+          ['self time', 'function', 'where', 'called from'],
+          p.top.map((f) => [`${(f.share * 100).toFixed(1)} %`, `\`${f.name}\``, f.where, f.via]),
+        ) +
+        '\n\nby package: ' +
+        p.byPackage.map((g) => `${g.name} ${(g.share * 100).toFixed(0)} %`).join(', '),
+    )
+    .join('\n\n');
+}
+
+export function renderReport(report: BenchReport): string {
+  const m = report.machine;
+  const parts = [
+    `# Benchmark ${report.label === '' ? '' : `"${report.label}" `}(${report.startedAt})`,
+    `\`${report.command}\` — ${m.cores} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.kernel}, Node ${m.node}; ` +
+      `load average at start ${m.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}` +
+      (m.loadAverageAtEnd === undefined
+        ? ''
+        : `, at end ${m.loadAverageAtEnd.map((l) => l.toFixed(2)).join(' ')}`),
+    `Versions: ${Object.entries(report.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+    '## Throughput (median of repetitions, min–max in brackets)',
+    throughputTable(report.throughput),
+    '## CPU seconds per million samples, end-to-end runs',
+    cpuTable(report.throughput, 'end-to-end'),
+    '## CPU seconds per million samples, accepted-rate runs (receiver alone / VictoriaMetrics import)',
+    cpuTable(report.throughput, 'accept'),
+    '## Cores kept busy (CPU seconds per wall second), end-to-end runs',
+    cpuTable(report.throughput, 'end-to-end', 'cores'),
+    '## Cores kept busy, accepted-rate runs',
+    cpuTable(report.throughput, 'accept', 'cores'),
+  ];
+  if (report.warmUp.length > 0)
+    parts.push(
+      '## Warm-up: first samples of 10,000 new series (not in the medians)',
+      warmUpTable(report.warmUp),
+    );
+  if (report.latency.length > 0)
+    parts.push(
+      '## Latency from 2xx to queryable, at half the maximum end-to-end rate',
+      latencyTable(report.latency),
+    );
+  parts.push('## Peak RSS', memoryTable(report.peakKiB, report.bigBodies));
+  if (report.bigBodies.length > 0)
+    parts.push('## Receiver alone, big bodies', bigBodyTable(report.bigBodies));
+  parts.push('## Each repetition (samples/s)', repetitionTable(report.throughput));
+  if (report.profiles.length > 0)
+    parts.push('## CPU profiles (top self time)', profileTables(report.profiles));
+  if (report.notes.length > 0) parts.push('## Notes', report.notes.map((n) => `- ${n}`).join('\n'));
+  return `${parts.join('\n\n')}\n`;
+}
+
+export function writeJson(path: string, report: BenchReport): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+}
