@@ -6,7 +6,13 @@
  */
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { type KafkaBroker, ManagedProcess, repoRoot, startKafkaBroker } from '@pipeline/dev-stack';
+import {
+  type KafkaBroker,
+  type ManagedProcess,
+  repoRoot,
+  spawnService,
+  startKafkaBroker,
+} from '@pipeline/dev-stack';
 
 const root = repoRoot();
 const dataDir = process.env.PIPELINE_DATA_DIR ?? join(root, '.data');
@@ -36,15 +42,14 @@ const common: NodeJS.ProcessEnv = {
   CLICKHOUSE_DATA_DIR: process.env.CLICKHOUSE_DATA_DIR ?? join(dataDir, 'clickhouse'),
 };
 const services: Record<string, ManagedProcess> = {};
-const startService = (name: 'receiver' | 'normalizer' | 'writer') => {
-  services[name] = new ManagedProcess({
+const startService = async (name: 'receiver' | 'normalizer' | 'writer') => {
+  const service = await spawnService({
     name,
-    command: process.execPath,
-    args: ['--import', 'tsx', join(root, 'services', name, 'src', 'main.ts')],
-    env: { ...common, PORT: String(ports[name]), HOST: process.env.HOST ?? '127.0.0.1' },
-    cwd: root,
+    port: ports[name],
+    env: { ...common, HOST: process.env.HOST ?? '127.0.0.1' },
     logFile: join(dataDir, 'logs', `${name}.log`),
   });
+  services[name] = service.process;
 };
 
 let stopping = false;
@@ -79,9 +84,9 @@ async function waitReady(name: string, port: number, timeoutMs = 120_000): Promi
 }
 
 try {
-  startService('writer');
-  startService('normalizer');
-  startService('receiver');
+  await startService('writer');
+  await startService('normalizer');
+  await startService('receiver');
   await Promise.all([
     waitReady('writer', ports.writer),
     waitReady('normalizer', ports.normalizer),
@@ -100,7 +105,7 @@ const watch = (name: 'receiver' | 'normalizer' | 'writer') => {
     say(`${name} exited (${code}); see ${join(dataDir, 'logs', `${name}.log`)}. Starting it again.`);
     await delay(1000);
     if (stopping) return;
-    startService(name);
+    await startService(name);
     watch(name);
   });
 };

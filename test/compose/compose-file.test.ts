@@ -8,7 +8,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { KAFKA_VERSION, repoRoot } from '@pipeline/dev-stack';
+import { KAFKA_VERSION, repoRoot, SERVICE_NODE_FLAGS, type ServiceName } from '@pipeline/dev-stack';
 import { loadNormalizerConfig } from '@pipeline/normalizer/config';
 import { loadReceiverConfig } from '@pipeline/receiver/config';
 import { loadWriterConfig } from '@pipeline/writer/config';
@@ -701,7 +701,9 @@ describe('images built for the pipeline services', () => {
 
   it.each(pipelineServices)('%s: runs node on its own src/main.ts, through tsx', (name) => {
     const facts = builtImage(name) as ImageFacts;
-    expect(facts.command.slice(0, 3)).toEqual(['node', '--import', 'tsx']);
+    // The same node flags as npm start and the tests (dev-stack's SERVICE_NODE_FLAGS).
+    const flags = SERVICE_NODE_FLAGS[name as ServiceName];
+    expect(facts.command.slice(0, 3 + flags.length)).toEqual(['node', ...flags, '--import', 'tsx']);
     const main = facts.command.find((arg) => arg.endsWith('.ts'));
     expect(main).toBe(`services/${name}/src/main.ts`);
     expect(existsSync(join(root, main as string))).toBe(true);

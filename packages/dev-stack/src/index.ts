@@ -10,6 +10,7 @@ export { ManagedProcess, type ManagedProcessOptions } from './managed-process.js
 export { cacheDir, repoRoot } from './paths.js';
 export { freePort, isPortOpen, waitForPort } from './ports.js';
 export {
+  SERVICE_NODE_FLAGS,
   type ServiceName,
   type ServiceProcess,
   type ServiceProcessOptions,

@@ -62,8 +62,9 @@ export async function insertBatch(messages: readonly PendingMessage[], deps: Ins
   if (inserted) {
     deps.metrics.inserts.inc({ outcome: 'ok' });
     deps.metrics.insertSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    // One row per line; indexOf scans natively (a JS byte loop cost 9% of the writer's thread).
     let rows = 0;
-    for (let i = 0; i < body.length; i++) if (body[i] === 0x0a) rows++;
+    for (let at = body.indexOf(0x0a); at !== -1; at = body.indexOf(0x0a, at + 1)) rows++;
     deps.metrics.rowsInserted.inc(rows);
     return;
   }
