@@ -18,7 +18,7 @@ import {
   type MetricType,
   makeSample,
   type Sample,
-  SeriesIdCache,
+  SeriesRowCache,
   type Tag,
 } from '@pipeline/sample-model';
 
@@ -104,7 +104,7 @@ function makeSeries(total: number, rnd: () => number): Series[] {
 
 /** JSONEachRow bodies of ~CHUNK rows: one scrape of every series every 10 s, with a few ms of jitter. */
 function* bodies(series: Series[], rnd: () => number): Generator<string> {
-  const cache = new SeriesIdCache();
+  const cache = new SeriesRowCache();
   let batch: Sample[] = [];
   for (let i = 0; i < SAMPLES; i++) {
     const t = START_US + i * INTERVAL_US;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { createStoreClient, detectServer, insertRows, type ServerInfo } from '@pipeline/clickhouse-store';
-import { encodeSampleRows, type MetricType, makeSample, SeriesIdCache } from '@pipeline/sample-model';
+import { encodeSampleRows, type MetricType, makeSample, SeriesRowCache } from '@pipeline/sample-model';
 
 export type Engine = 'embedded' | 'server';
 export const ENGINES: readonly Engine[] = ['embedded', 'server'];
@@ -91,7 +91,7 @@ export interface TestSample {
   readonly value: number;
 }
 
-const cache = new SeriesIdCache();
+const cache = new SeriesRowCache();
 
 /** Inserts samples encoded exactly as the normalizer encodes them for the writer. */
 export async function insertSamples(

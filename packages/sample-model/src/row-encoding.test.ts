@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeSampleRow, encodeSampleRows } from './row-encoding.js';
+import { encodeSampleRow, encodeSampleRows, SeriesRowCache } from './row-encoding.js';
 import { makeSample } from './sample.js';
 
 describe('encodeSampleRow', () => {
@@ -62,5 +62,25 @@ describe('encodeSampleRow', () => {
     const s = makeSample({ name: 'a', type: 'gauge', tags: [], timestampUs: 2, value: 3 });
     const text = encodeSampleRows('o', [s, s]);
     expect(text.split('\n')).toHaveLength(3);
+  });
+
+  it('gives the same row from a cached prefix, and keeps series of different types apart', () => {
+    const cache = new SeriesRowCache(2);
+    const gauge = makeSample({
+      name: 'm',
+      type: 'gauge',
+      tags: [['a', '1']],
+      timestampUs: 5,
+      value: 1.5,
+      dtRaw: 'x',
+    });
+    const counter = makeSample({ name: 'm', type: 'counter', tags: [['a', '1']], timestampUs: 6, value: 2 });
+    const first = encodeSampleRow('o', gauge, cache);
+    expect(encodeSampleRow('o', gauge, cache)).toBe(first);
+    expect(JSON.parse(encodeSampleRow('o', counter, cache)).type).toBe('counter');
+    // Past capacity the cache starts over and still answers correctly.
+    encodeSampleRow('o', makeSample({ name: 'n', type: 'gauge', tags: [], timestampUs: 1, value: 1 }), cache);
+    expect(encodeSampleRow('o', gauge, cache)).toBe(first);
+    expect(JSON.parse(first)).toMatchObject({ timestamp_us: 5, value: 1.5, dt_raw: 'x', 'tags.key': ['a'] });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeriesIdCache, seriesIdOfKey, seriesKey } from './series-id.js';
+import { seriesIdOfKey, seriesKey } from './series-id.js';
 
 describe('series identity', () => {
   it('is the halfMD5 of the JSON key (value checked against ClickHouse 18.16: halfMD5(\'["a","cpu"]\'))', () => {
@@ -18,13 +18,5 @@ describe('series identity', () => {
 
   it('separates orgs', () => {
     expect(seriesIdOfKey(seriesKey('o1', 'n', []))).not.toBe(seriesIdOfKey(seriesKey('o2', 'n', [])));
-  });
-
-  it('memoises and stays bounded', () => {
-    const cache = new SeriesIdCache(2);
-    const first = cache.idOf('o', 'a', []);
-    cache.idOf('o', 'b', []);
-    cache.idOf('o', 'c', []);
-    expect(cache.idOf('o', 'a', [])).toBe(first);
   });
 });

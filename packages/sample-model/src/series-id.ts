@@ -19,23 +19,3 @@ export function seriesKey(org: string, name: string, tags: readonly Tag[]): stri
 export function seriesIdOfKey(key: string): string {
   return createHash('md5').update(key).digest().readBigUInt64BE(0).toString();
 }
-
-/**
- * Series repeat from sample to sample, so their ids are memoised; the map is dropped when it
- * reaches `capacity`, which bounds memory under a cardinality explosion at the cost of rehashing.
- */
-export class SeriesIdCache {
-  readonly #ids = new Map<string, string>();
-  constructor(readonly capacity = 200_000) {}
-
-  idOf(org: string, name: string, tags: readonly Tag[]): string {
-    const key = seriesKey(org, name, tags);
-    let id = this.#ids.get(key);
-    if (id === undefined) {
-      if (this.#ids.size >= this.capacity) this.#ids.clear();
-      id = seriesIdOfKey(key);
-      this.#ids.set(key, id);
-    }
-    return id;
-  }
-}
