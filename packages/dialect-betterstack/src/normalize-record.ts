@@ -10,6 +10,11 @@ export interface BetterStackContext {
   /** Reception time; the only clock the dialect sees, so receiver and normalizer agree. */
   receivedAtUs: number;
   window: TimeWindow;
+  /**
+   * Validate only: every verdict is reached as usual but no sample is built. The receiver answers
+   * with counts and the normalizer builds the samples from the same bytes (bench: −28 % per body).
+   */
+  statusOnly?: boolean;
 }
 
 export type RecordResult = { ok: true; samples: Sample[] } | { ok: false; reason: string };
@@ -37,12 +42,12 @@ export function normalizeInto(record: unknown, ctx: BetterStackContext, out: Sam
   const dt = record.dt;
   // Most records carry no dt: reception time is always inside the window, so skip both steps.
   if (dt === undefined || dt === null) {
-    expandMetric(name, metric, tags, ctx.receivedAtUs, '', out);
+    if (ctx.statusOnly !== true) expandMetric(name, metric, tags, ctx.receivedAtUs, '', out);
     return undefined;
   }
   const time = resolveDt(dt, ctx.receivedAtUs);
   const outside = checkTimeWindow(time.timestampUs, ctx.receivedAtUs, ctx.window);
   if (outside !== undefined) return outside;
-  expandMetric(name, metric, tags, time.timestampUs, time.dtRaw, out);
+  if (ctx.statusOnly !== true) expandMetric(name, metric, tags, time.timestampUs, time.dtRaw, out);
   return undefined;
 }

@@ -253,3 +253,32 @@ describe('properties: processBetterStackPayload never throws and never pollutes'
     );
   });
 });
+
+describe('properties: statusOnly reaches the same verdicts without building samples', () => {
+  it('gives the same counts and reasons as the full path, for any JSON records', () => {
+    const record = fc.record(
+      {
+        name: fc.oneof(fc.string(), fc.constant(''), fc.integer()),
+        gauge: fc.oneof(fc.record({ value: fc.oneof(fc.double(), fc.string()) }), fc.constant(null)),
+        counter: fc.record({ value: fc.integer() }),
+        tags: fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.object())),
+        dt: fc.oneof(fc.integer({ min: 0, max: 2e15 }), fc.string(), fc.constant(RECEIVED_US)),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(fc.array(record, { minLength: 1, maxLength: 20 }), (records) => {
+        const body = Buffer.from(JSON.stringify(records));
+        const full = processBetterStackPayload(body, 'json', ctx);
+        const quick = processBetterStackPayload(body, 'json', { ...ctx, statusOnly: true });
+        expect(quick.ok).toBe(full.ok);
+        if (full.ok && quick.ok) {
+          expect(quick.accepted).toBe(full.accepted);
+          expect(quick.rejected).toEqual(full.rejected);
+          expect(quick.samples).toEqual([]);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -71,6 +71,8 @@ export async function betterStackRoute(app: FastifyInstance, deps: RouteDeps): P
           maxAgeUs: deps.config.maxAgeSeconds * 1_000_000,
           maxFutureUs: deps.config.maxFutureSeconds * 1_000_000,
         },
+        // The answer needs counts only; the normalizer builds the samples from the same bytes.
+        statusOnly: true,
       };
       const result = processBetterStackPayload(body, format, ctx);
       if (!result.ok) return reply.code(406).type('text/plain').send(`${PARSE_ERROR} ${result.error}`);
