@@ -76,6 +76,8 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
   const classpath = `${libs}/*`;
 
   if (!existsSync(join(dir, 'data', 'meta.properties'))) {
+    // base64url ids can start with '-': passed as `--cluster-id=<id>`, never as a separate argument
+    // that the option parser takes for a flag (seen: a format failed on one such id).
     const clusterId = randomBytes(16).toString('base64url');
     const format = spawnSync(
       'java',
@@ -84,8 +86,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
         classpath,
         'kafka.tools.StorageTool',
         'format',
-        '-t',
-        clusterId,
+        `--cluster-id=${clusterId}`,
         '-c',
         config,
         '--ignore-formatted',
