@@ -3,7 +3,8 @@
  * two receivers side by side on one Kafka broker, A with the default environment and B with the
  * given one, loaded in turns (A, B, A, B, …) with the same bodies so that the machine's noise falls
  * on both. Prints the accepted samples/s and CPU seconds per million samples of each, per format.
- * For before/after evidence of a receiver setting; `npm run bench` is the benchmark.
+ * `--a-root=DIR` runs A from another checkout (e.g. `git worktree add /tmp/base main` plus
+ * `npm ci` there), for before/after evidence of a code change. `npm run bench` is the benchmark.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -33,6 +34,7 @@ const rounds = Number(flag('turns')[0] ?? 6);
 const seconds = Number(flag('duration')[0] ?? 4);
 const formats = (flag('formats')[0]?.split(',') ?? ['bs-json', 'bs-msgpack', 'oo-json']) as PipelineFormat[];
 const variants = { A: envOf(flag('a-env')), B: envOf(flag('b-env')) };
+const roots = { A: flag('a-root')[0], B: flag('b-root')[0] };
 const say = (line: string) => process.stdout.write(`[compare] ${line}\n`);
 
 const dir = mkdtempSync(join(os.tmpdir(), 'compare-receivers-'));
@@ -55,13 +57,16 @@ const start = async (variant: 'A' | 'B') => {
     name: 'receiver',
     env: { ...base, KAFKA_TOPIC_PREFIX: `cmp${variant.toLowerCase()}.`, ...variants[variant] },
     logFile: join(dir, `${variant}.log`),
+    ...(roots[variant] === undefined ? {} : { root: roots[variant] }),
   });
   await waitForServiceReady(service);
   return service;
 };
 const receivers = { A: await start('A'), B: await start('B') };
 try {
-  say(`A: ${JSON.stringify(variants.A)}  B: ${JSON.stringify(variants.B)}`);
+  say(
+    `A: ${roots.A ?? 'this checkout'} ${JSON.stringify(variants.A)}  B: ${roots.B ?? 'this checkout'} ${JSON.stringify(variants.B)}`,
+  );
   const dataset = new Dataset(42, Date.now() - 24 * 3_600_000);
   const requests = [...dataset.requests(0, 10)];
   for (const format of formats) {

@@ -16,6 +16,8 @@ export interface ServiceProcessOptions {
   readonly logFile: string;
   /** Flags for node itself, before `--import tsx`, e.g. `--cpu-prof`. */
   readonly nodeArgs?: readonly string[];
+  /** Checkout to run the service from (default: this one); for side-by-side runs of two versions. */
+  readonly root?: string;
 }
 
 export interface ServiceProcess {
@@ -40,7 +42,7 @@ export const SERVICE_NODE_FLAGS: Readonly<Record<ServiceName, readonly string[]>
 /** Runs one of the pipeline's services from its TypeScript sources, as `npm start` and the tests do. */
 export async function spawnService(options: ServiceProcessOptions): Promise<ServiceProcess> {
   const port = options.port ?? (await freePort());
-  const root = repoRoot();
+  const root = options.root ?? repoRoot();
   const child = new ManagedProcess({
     name: options.name,
     command: process.execPath,

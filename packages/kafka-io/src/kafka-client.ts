@@ -1,5 +1,6 @@
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
+import { useNativeCrc32c } from './native-crc32c.js';
 
 export interface KafkaConnectOptions {
   readonly brokers: readonly string[];
@@ -20,6 +21,8 @@ const levelName: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 /** A kafkajs client whose logs go through the service's pino logger. */
 export function createKafka(options: KafkaConnectOptions): Kafka {
   const kafkaLogger = options.logger.child({ component: 'kafkajs' });
+  const crc = useNativeCrc32c();
+  if (!crc.active) kafkaLogger.warn({ reason: crc.reason }, "record batches use kafkajs' JavaScript CRC32C");
   const config: KafkaConfig = {
     clientId: options.clientId,
     brokers: [...options.brokers],
