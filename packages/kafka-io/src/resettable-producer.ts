@@ -24,6 +24,8 @@ export class ResettableProducer {
   #create(): Producer {
     return this.kafka.producer({
       allowAutoTopicCreation: false,
+      // Named so kafkajs does not warn that its v2 default changed; keys hash as the Java client's do.
+      createPartitioner: Partitioners.DefaultPartitioner,
       ...this.config,
       idempotent: true,
       maxInFlightRequests: 1,
