@@ -1,5 +1,6 @@
 import { type Dialect, isDialect } from '@pipeline/sample-model';
 import type { OutgoingMessage } from './batching-producer.js';
+import { compressBody, decompressBody, LZ4 } from './body-compression.js';
 import { headerString } from './headers.js';
 
 /**
@@ -31,6 +32,8 @@ const H = {
   maxAgeUs: 'max-age-us',
   maxFutureUs: 'max-future-us',
   maxFields: 'max-fields',
+  /** `lz4` (body-compression.ts); absent on messages written before bodies were compressed. */
+  encoding: 'encoding',
 } as const;
 
 /**
@@ -40,8 +43,9 @@ const H = {
 export function rawPayloadMessage(payload: RawPayload): OutgoingMessage {
   return {
     key: payload.dialect === 'openobserve' ? payload.org : null,
-    value: payload.body,
+    value: compressBody(payload.body),
     headers: {
+      [H.encoding]: LZ4,
       [H.dialect]: payload.dialect,
       [H.org]: payload.org,
       [H.source]: payload.source,
@@ -78,6 +82,15 @@ export function readRawPayload(message: {
   if (receivedAtUs === undefined)
     return { ok: false, error: `header ${H.receivedAtUs} is missing or not an integer` };
   if (message.value === null) return { ok: false, error: 'message has no body' };
+  const encoding = headerString(headers, H.encoding);
+  let body = message.value;
+  if (encoding === LZ4) {
+    const inflated = decompressBody(body);
+    if (!inflated.ok) return inflated;
+    body = inflated.body;
+  } else if (encoding !== undefined) {
+    return { ok: false, error: `header ${H.encoding} is ${JSON.stringify(encoding)}, not ${LZ4}` };
+  }
   return {
     ok: true,
     payload: {
@@ -90,7 +103,7 @@ export function readRawPayload(message: {
       maxAgeUs: intHeader(headers, H.maxAgeUs) ?? 0,
       maxFutureUs: intHeader(headers, H.maxFutureUs) ?? 0,
       maxFieldsPerRecord: intHeader(headers, H.maxFields) ?? 200,
-      body: message.value,
+      body,
     },
   };
 }

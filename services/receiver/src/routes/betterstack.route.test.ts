@@ -286,7 +286,7 @@ describe('POST /metrics refusals', () => {
       post({ headers: { ...bearer(), ...JSON_CT, 'content-encoding': 'gzip' }, payload: gzipSync(body) }),
     );
     expect(gzip.statusCode).toBe(202);
-    expect(publisher.published.map((p) => p.message.value.length)).toEqual([4096, 4096]);
+    expect(publisher.published.map((p) => p.body.length)).toEqual([4096, 4096]);
     await app.close();
   });
 });
@@ -314,7 +314,7 @@ describe('POST /metrics with no valid record', () => {
     );
     expect(publisher.published).toHaveLength(1);
     expect(publisher.published[0]!.topic).toBe('unit.metrics.raw');
-    expect(publisher.published[0]!.message.value.toString()).toBe(payload);
+    expect(publisher.published[0]!.body.toString()).toBe(payload);
     expect(await recordCounts(registry)).toEqual({ accepted: 0, rejected: 5 });
     await app.close();
   });
@@ -572,10 +572,10 @@ describe('POST /metrics accepted', () => {
     expect(response.statusCode).toBe(202);
     expect(response.json()).toEqual({ accepted: records, rejected: 0, errors: [] });
     expect(publisher.published).toHaveLength(1);
-    const { topic, message } = publisher.published[0]!;
+    const { topic, message, body } = publisher.published[0]!;
     expect(topic).toBe('unit.metrics.raw');
     // The decompressed bytes, as the client meant them.
-    expect(Buffer.from(message.value)).toEqual(Buffer.from(stored));
+    expect(body).toEqual(Buffer.from(stored));
     expect(message.key).toBeNull();
     expect(message.headers).toMatchObject({
       dialect: 'betterstack',

@@ -5,14 +5,14 @@
  */
 import { gzipSync } from 'node:zlib';
 import { decodeOpenObserveBody } from '@pipeline/dialect-openobserve';
-import { type OutgoingMessage, QueueUnavailableError, readRawPayload } from '@pipeline/kafka-io';
+import { QueueUnavailableError, readRawPayload } from '@pipeline/kafka-io';
 import { TypeRegistry } from '@pipeline/type-registry';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../app.js';
 import { loadReceiverConfig } from '../config.js';
-import type { Publisher } from '../publisher.js';
+import { RecordingPublisher } from './route-test-support.js';
 
 const USER = 'ann@example.com';
 const PASSWORD = 'ann-password';
@@ -25,16 +25,6 @@ const URL = `/api/${ORG}/ingest/metrics/_json`;
 const MAX_BODY_BYTES = 4096;
 
 const UNAUTHORIZED = { code: 401, message: 'Unauthorized Access' };
-
-class RecordingPublisher implements Publisher {
-  readonly published: { topic: string; message: OutgoingMessage }[] = [];
-  readonly healthy = true;
-  constructor(readonly refusal?: Error) {}
-  async publish(topic: string, message: OutgoingMessage): Promise<void> {
-    if (this.refusal !== undefined) throw this.refusal;
-    this.published.push({ topic, message });
-  }
-}
 
 function testApp(env: Record<string, string> = {}, publisher = new RecordingPublisher()) {
   const config = loadReceiverConfig({
@@ -346,7 +336,7 @@ describe('POST /api/{org}/ingest/metrics/_json: accepted', () => {
     });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual(OK_RESPONSE);
-    expect(Buffer.from(publisher.published[0]!.message.value).toString()).toBe(GAUGE);
+    expect(publisher.published[0]!.body.toString()).toBe(GAUGE);
   });
 
   it('counts failed records per stream in the 200 and still publishes them, for the dead-letter topic', async () => {

@@ -3,7 +3,7 @@
  * built from environment variables exactly as main.ts reads them. Not a Kafka mock: what Kafka does
  * with a published message is the integration tests' business.
  */
-import { type OutgoingMessage, QueueUnavailableError } from '@pipeline/kafka-io';
+import { type OutgoingMessage, QueueUnavailableError, readRawPayload } from '@pipeline/kafka-io';
 import { TypeRegistry } from '@pipeline/type-registry';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -19,6 +19,8 @@ export const SOURCE = 'web';
 export interface Published {
   readonly topic: string;
   readonly message: OutgoingMessage;
+  /** The body as the normalizer reads it back from the message (it travels compressed). */
+  readonly body: Buffer;
 }
 
 /** Accepts every message (records it), or refuses each with `refusal`. */
@@ -30,7 +32,9 @@ export class RecordingPublisher implements Publisher {
 
   async publish(topic: string, message: OutgoingMessage): Promise<void> {
     if (this.refusal !== undefined) throw this.refusal;
-    this.published.push({ topic, message });
+    const read = readRawPayload({ value: Buffer.from(message.value), headers: message.headers });
+    if (!read.ok) throw new Error(`published an unreadable raw message: ${read.error}`);
+    this.published.push({ topic, message, body: read.payload.body });
   }
 }
 
