@@ -2,6 +2,7 @@ import type { RejectedRecord, Sample } from '@pipeline/sample-model';
 import type { BodyFormat } from './content-type.js';
 import { decodeBetterStackBody } from './decode-body.js';
 import { type BetterStackContext, normalizeInto } from './normalize-record.js';
+import { scanBetterStackJson } from './scan-json.js';
 
 export type PayloadResult =
   | { ok: false; error: string }
@@ -16,6 +17,11 @@ export function processBetterStackPayload(
   format: BodyFormat,
   ctx: BetterStackContext,
 ): PayloadResult {
+  if (ctx.statusOnly === true && (format === 'json' || format === 'ndjson')) {
+    // Counting needs no objects: verdicts straight from the bytes, the same ones (see scan-json.ts).
+    const scanned = scanBetterStackJson(body, format, ctx);
+    if (scanned !== undefined) return { ok: true, samples: [], ...scanned };
+  }
   const decoded = decodeBetterStackBody(body, format);
   if (!decoded.ok) return decoded;
   const records = decoded.records;

@@ -1,0 +1,104 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { JsonScanner, MAX_DEPTH } from './json-scanner.js';
+
+/** Whether the scanner takes `text` as one JSON document, as JSON.parse would. */
+function scans(text: string): boolean {
+  const bytes = Buffer.from(text);
+  const scanner = new JsonScanner().reset(bytes, 0, bytes.length);
+  return scanner.value() && scanner.skipWhitespace() === -1;
+}
+
+function parses(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('JsonScanner', () => {
+  it.each([
+    ['{}', true],
+    ['[]', true],
+    [' { "a" : [1, -2.5e+3, 0, -0, true, false, null, "x\\u00e9\\n"] } ', true],
+    ['"\\ud800"', true],
+    ['1e400', true],
+    ['01', false],
+    ['1.', false],
+    ['.5', false],
+    ['-', false],
+    ['1e', false],
+    ['+1', false],
+    ['[1,]', false],
+    ['{"a":1,}', false],
+    ['{"a" 1}', false],
+    ['{a:1}', false],
+    ["'a'", false],
+    ['"\\x"', false],
+    ['"\\u12"', false],
+    ['"a\tb"', false],
+    ['tru', false],
+    ['nul', false],
+    ['[1 2]', false],
+    ['{"a":1}{}', false],
+    ['', false],
+    ['\u00a0[]', false],
+    ['NaN', false],
+    ['Infinity', false],
+  ])('%j → %s, as JSON.parse', (text, ok) => {
+    expect(parses(text)).toBe(ok);
+    expect(scans(text)).toBe(ok);
+  });
+
+  it('agrees with JSON.parse on arbitrary JSON and on its mutations', () => {
+    const mutated = fc
+      .tuple(
+        fc.json(),
+        fc.nat(),
+        fc.nat(),
+        fc.constantFrom('', ',', ']', '}', '"', '\\', ':', '-', '0', 'e', ' ', '\n', '\u0001'),
+      )
+      .map(([json, at, cut, insert]) => {
+        const i = at % (json.length + 1);
+        return json.slice(0, i) + insert + json.slice(Math.min(json.length, i + (cut % 3)));
+      });
+    fc.assert(
+      fc.property(fc.oneof(fc.json(), mutated, fc.string()), (text) => {
+        expect(scans(text)).toBe(parses(text));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('reports escapes, non-ASCII bytes and numbers that may overflow', () => {
+    const at = (text: string) => new JsonScanner().reset(Buffer.from(text), 0, Buffer.byteLength(text));
+    const plain = at('"abc"');
+    expect(plain.string()).toBe(true);
+    expect([plain.escaped, plain.nonAscii]).toEqual([false, false]);
+    const escaped = at('"a\\"b"');
+    expect(escaped.string() && escaped.escaped).toBe(true);
+    const accented = at('"é"');
+    expect(accented.string() && accented.nonAscii).toBe(true);
+    for (const [text, mayOverflow] of [
+      ['123.5', false],
+      ['1e3', true],
+      ['9'.repeat(308), false],
+      ['9'.repeat(309), true],
+    ] as const) {
+      const s = at(text);
+      expect(s.number()).toBe(true);
+      expect(s.mayOverflow).toBe(mayOverflow);
+      expect(s.numberValue(0)).toBe(JSON.parse(text));
+    }
+  });
+
+  it('gives up (false) beyond MAX_DEPTH instead of overflowing the stack', () => {
+    const deep = `${'['.repeat(MAX_DEPTH + 1)}${']'.repeat(MAX_DEPTH + 1)}`;
+    expect(parses(deep)).toBe(true);
+    expect(scans(deep)).toBe(false);
+    expect(scans(`${'['.repeat(MAX_DEPTH)}${']'.repeat(MAX_DEPTH)}`)).toBe(true);
+    expect(scans('['.repeat(1_000_000))).toBe(false);
+  });
+});
