@@ -2,10 +2,17 @@
  * A message that can never succeed goes to the dead-letter topic after bounded retries, and the
  * partition moves on: the good messages around it are stored.
  */
+import { type OutgoingMessage, sampleRowsMessage } from '@pipeline/kafka-io';
 import { encodeSampleRow, makeSample } from '@pipeline/sample-model';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { produce, readTopicUntil } from '../support/kafka.js';
 import { type Pipeline, startPipeline } from '../support/pipeline.js';
+
+const asProduced = (m: OutgoingMessage) => ({
+  key: m.key ?? null,
+  value: m.value,
+  ...(m.headers === undefined ? {} : { headers: m.headers }),
+});
 
 describe('poison messages', () => {
   let pipeline: Pipeline;
@@ -28,24 +35,51 @@ describe('poison messages', () => {
         'acme',
         makeSample({ name, type: 'gauge', tags: [], timestampUs: Date.now() * 1000, value: 1 }),
       );
-    // One partition, so the bad message sits between the good ones in the same insert.
-    await produce(brokers(), pipeline.topics.samples, [
-      { key: 'k', value: row('poison_before') },
-      { key: 'k', value: '{"org":"acme","name":"poison_bad","type":"gauge","series_id":"not a number"' },
-      { key: 'k', value: row('poison_after') },
-    ]);
-    await pipeline.waitForRows(
-      "SELECT name FROM metrics.samples WHERE name IN ('poison_before', 'poison_after')",
-      (rows) => rows.length === 2,
+    const message = (rows: string) => ({ ...sampleRowsMessage('acme', rows, 1), key: 'k' });
+    const legacy = JSON.stringify({
+      org: 'acme',
+      name: 'poison_legacy',
+      type: 'gauge',
+      series_id: 1,
+      'tags.key': [],
+      'tags.value': [],
+      timestamp_us: Date.now() * 1000,
+      value: 1,
+      dt_raw: '',
+    });
+    // One partition, so the bad messages sit between the good ones in the same insert.
+    await produce(
+      brokers(),
+      pipeline.topics.samples,
+      [
+        message(row('poison_before')),
+        message('acme\tpoison_bad\tgauge\tnot a number\t[]\t[]\t1\t1\t\n'),
+        { ...message(row('poison_unreadable')), value: Buffer.from('not lz4 at all') },
+        // A message of an earlier version, uncompressed JSONEachRow: still stored.
+        { key: 'k', value: `${legacy}\n`, headers: { encoding: 'jsoneachrow-v1', org: 'acme' } },
+        message(row('poison_after')),
+      ].map(asProduced),
     );
-    const letters = await readTopicUntil<{ stage: string; reason: string; rows: string }>(
+    await pipeline.waitForRows(
+      "SELECT name FROM metrics.samples WHERE name IN ('poison_before', 'poison_after', 'poison_legacy')",
+      (rows) => rows.length === 3,
+    );
+    const letters = await readTopicUntil<{
+      stage: string;
+      reason: string;
+      rows?: string;
+      valueBase64?: string;
+    }>(
       brokers(),
       pipeline.topics.deadLetter,
-      (messages) => messages.some((m) => m.stage === 'writer'),
+      (messages) => messages.filter((m) => m.stage === 'writer').length >= 2,
     );
-    const letter = letters.find((m) => m.stage === 'writer')!;
-    expect(letter.rows).toContain('poison_bad');
-    expect(letter.reason.length).toBeGreaterThan(0);
+    const refused = letters.find((m) => m.stage === 'writer' && m.rows !== undefined)!;
+    expect(refused.rows).toContain('poison_bad');
+    expect(refused.reason).toMatch(/Code: 27|Cannot parse/);
+    const unreadable = letters.find((m) => m.stage === 'writer' && m.valueBase64 !== undefined)!;
+    expect(Buffer.from(unreadable.valueBase64!, 'base64').toString()).toBe('not lz4 at all');
+    expect(unreadable.reason).toMatch(/^unreadable samples message: LZ4 body/);
   });
 
   it('the normalizer dead-letters a raw message it cannot read and goes on', async () => {

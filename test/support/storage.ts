@@ -110,7 +110,7 @@ export async function insertSamples(
     });
     body += encodeSampleRows(s.org ?? 'dev', [sample], cache);
   }
-  await insertRows(client, database, body);
+  await insertRows(client, database, Buffer.from(body));
 }
 
 /** Waits until `check` holds (background work such as a TTL mutation), or fails with the last value. */

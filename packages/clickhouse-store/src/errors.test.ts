@@ -12,6 +12,13 @@ describe('isRetriableStoreError', () => {
     expect(isRetriableStoreError(error)).toBe(true);
   });
 
+  it('reads the code from the message of an embedded raw insert (code CHDB_INSERT)', () => {
+    const error = Object.assign(new Error("Code: 27. DB::Exception: Cannot parse input: expected '\\t'"), {
+      code: 'CHDB_INSERT',
+    });
+    expect(isRetriableStoreError(error)).toBe(false);
+  });
+
   it('reads the code from an 18.16 message the client did not parse', () => {
     const error = new Error(
       'Code: 27, e.displayText() = DB::Exception: Cannot parse input: expected { before: …',
@@ -26,6 +33,7 @@ describe('isRetriableStoreError', () => {
     ['a parse error (27)', '27'],
     ['a type mismatch (53)', '53'],
     ['unequal nested arrays (190)', '190'],
+    ['an unknown enum element (691)', '691'],
   ])('gives up on %s', (_label, code) => {
     expect(isRetriableStoreError(Object.assign(new Error('bad rows'), { code }))).toBe(false);
   });

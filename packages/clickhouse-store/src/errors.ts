@@ -20,6 +20,7 @@ const DATA_ERROR_CODES = new Set([
   '131', // TOO_LARGE_STRING_SIZE
   '190', // SIZES_OF_ARRAYS_DOESNT_MATCH (Nested tags.key / tags.value of unequal length)
   '321', // VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE
+  '691', // UNKNOWN_ELEMENT_OF_ENUM
   '1001', // STD_EXCEPTION (e.g. stoi on a malformed number)
 ]);
 

@@ -1,5 +1,5 @@
 export { isRetriableStoreError } from './errors.js';
-export { insertRows } from './insert-rows.js';
+export { insertRows, type RowFormat } from './insert-rows.js';
 export { appliedMigrations, MIGRATIONS, type Migration, migrate, type Statement } from './migrate.js';
 export {
   applyRetention,

@@ -11,6 +11,25 @@ export function describeTarget(target: StoreTarget): string {
     : `ClickHouse server ${target.url}`;
 }
 
+/** The part of chDB's connection that inserts bytes without a copy (chdb/connection's `.chdb`). */
+export interface EmbeddedConnection {
+  readonly chdb: {
+    rawInsert(params: {
+      table: string;
+      values: Buffer;
+      format: string;
+      columns?: string[];
+    }): Promise<unknown>;
+  };
+}
+
+const embeddedConnections = new WeakMap<ClickHouseClient, EmbeddedConnection>();
+
+/** The embedded engine behind a client made by createStoreClient, if it is one. */
+export function embeddedConnectionOf(client: ClickHouseClient): EmbeddedConnection | undefined {
+  return embeddedConnections.get(client);
+}
+
 /**
  * One client API for both: chDB plugs into @clickhouse/client as its connection, so every query,
  * insert and migration is written once. chDB (a 540 MB native engine) is loaded only when the
@@ -22,9 +41,10 @@ export async function createStoreClient(
 ): Promise<ClickHouseClient> {
   if (target.kind === 'embedded') {
     const { createChdbConnection } = await import('chdb/connection');
-    return createClient({ connection: createChdbConnection({ path: target.path }) } as Parameters<
-      typeof createClient
-    >[0]);
+    const connection = createChdbConnection({ path: target.path });
+    const client = createClient({ connection } as Parameters<typeof createClient>[0]);
+    embeddedConnections.set(client, connection as unknown as EmbeddedConnection);
+    return client;
   }
   return createClient({
     url: target.url,

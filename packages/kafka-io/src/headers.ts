@@ -1,9 +1,3 @@
-/** Headers of a samples message (normalizer → writer); the value is JSONEachRow rows. */
-export const SAMPLE_HEADERS = {
-  encoding: 'encoding',
-  org: 'org',
-} as const;
-
 export function headerString(headers: Record<string, unknown> | undefined, name: string): string | undefined {
   const value = headers?.[name];
   if (value === undefined || value === null) return undefined;

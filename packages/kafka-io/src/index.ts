@@ -6,11 +6,18 @@ export {
 } from './batching-producer.js';
 export { exitWhenConsumerGivesUp } from './crash-policy.js';
 export { ensureTopics } from './ensure-topics.js';
-export { headerString, SAMPLE_HEADERS } from './headers.js';
+export { headerString } from './headers.js';
 export { createKafka, type KafkaConnectOptions } from './kafka-client.js';
 export { type KafkaSettings, readKafkaSettings } from './kafka-settings.js';
 export { kafkajsCrc32c, type NativeCrc32cState, useNativeCrc32c } from './native-crc32c.js';
 export { type RawPayload, type ReadRawPayload, rawPayloadMessage, readRawPayload } from './raw-payload.js';
 export { ResettableProducer } from './resettable-producer.js';
 export { isRetriableKafkaError, retryForever } from './retry.js';
+export {
+  type RowFormat,
+  readSampleRows,
+  SAMPLE_HEADERS,
+  type SampleRows,
+  sampleRowsMessage,
+} from './sample-rows.js';
 export { type TopicNames, type TopicSettings, type TopicSpec, topicNames, topicSpecs } from './topics.js';

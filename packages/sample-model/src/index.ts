@@ -2,7 +2,15 @@ export type { MetricType } from './metric-type.js';
 export { isMetricType, METRIC_TYPES } from './metric-type.js';
 export type { Dialect, RejectedRecord } from './outcome.js';
 export { DIALECTS, isDialect } from './outcome.js';
-export { encodeSampleRow, encodeSampleRows, SeriesRowCache } from './row-encoding.js';
+export {
+  encodeSampleRow,
+  encodeSampleRows,
+  SAMPLE_ROW_COLUMNS,
+  SAMPLE_ROW_FORMAT,
+  SeriesRowCache,
+  tsvArray,
+  tsvField,
+} from './row-encoding.js';
 export type { Sample, Tag } from './sample.js';
 export { makeSample, sortTags } from './sample.js';
 export { seriesIdOfKey, seriesKey } from './series-id.js';

@@ -1,34 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { encodeSampleRow, encodeSampleRows, SeriesRowCache } from './row-encoding.js';
+import { encodeSampleRow, encodeSampleRows, SeriesRowCache, tsvArray, tsvField } from './row-encoding.js';
 import { makeSample } from './sample.js';
+import { seriesIdOfKey, seriesKey } from './series-id.js';
 
-describe('encodeSampleRow', () => {
-  it('writes one JSONEachRow line with nested tag arrays in key order', () => {
-    const line = encodeSampleRow(
-      'acme',
-      makeSample({
-        name: 'cpu',
-        type: 'gauge',
-        tags: [
-          ['z', '1'],
-          ['a', 'x"y'],
-        ],
-        timestampUs: 1_700_000_000_123_456,
-        value: 0.5,
-      }),
-    );
-    expect(line.endsWith('\n')).toBe(true);
-    expect(JSON.parse(line)).toEqual({
-      org: 'acme',
+describe('encodeSampleRow (TabSeparated)', () => {
+  it('writes one row in SAMPLE_ROW_COLUMNS order, tags sorted by key', () => {
+    const sample = makeSample({
       name: 'cpu',
       type: 'gauge',
-      series_id: expect.any(Number),
-      'tags.key': ['a', 'z'],
-      'tags.value': ['x"y', '1'],
-      timestamp_us: 1_700_000_000_123_456,
+      tags: [
+        ['z', '1'],
+        ['a', 'x"y'],
+      ],
+      timestampUs: 1_700_000_000_123_456,
       value: 0.5,
-      dt_raw: '',
     });
+    const id = seriesIdOfKey(seriesKey('acme', 'cpu', sample.tags));
+    expect(encodeSampleRow('acme', sample)).toBe(
+      `acme\tcpu\tgauge\t${id}\t['a','z']\t['x"y','1']\t1700000000123456\t0.5\t\n`,
+    );
   });
 
   it('writes series_id as an exact unsigned 64-bit integer', () => {
@@ -36,26 +26,44 @@ describe('encodeSampleRow', () => {
       'a',
       makeSample({ name: 'cpu', type: 'gauge', tags: [], timestampUs: 1, value: 1 }),
     );
-    expect(line).toContain('"series_id":3700684380794049264,');
+    expect(line).toBe('a\tcpu\tgauge\t3700684380794049264\t[]\t[]\t1\t1\t\n');
   });
 
-  it('keeps dt_raw and a __proto__ label as plain data', () => {
-    const row = JSON.parse(
-      encodeSampleRow(
-        'o',
-        makeSample({
-          name: 'n',
-          type: 'counter',
-          tags: [['__proto__', 'p']],
-          timestampUs: 1,
-          value: -2,
-          dtRaw: 'yesterday',
-        }),
-      ),
+  it('escapes what would end a field or an array element, and keeps __proto__ as plain data', () => {
+    const line = encodeSampleRow(
+      'o\tx',
+      makeSample({
+        name: 'n\nm',
+        type: 'counter',
+        tags: [
+          ['__proto__', "it's"],
+          ['k\\', 'a\tb\nc\rd\0e\bf\fg'],
+        ],
+        timestampUs: 1,
+        value: -2,
+        dtRaw: 'yester\tday\\',
+      }),
     );
-    expect(row['tags.key']).toEqual(['__proto__']);
-    expect(row.dt_raw).toBe('yesterday');
-    expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+    const fields = line.slice(0, -1).split('\t');
+    expect(fields).toHaveLength(9);
+    expect(fields.slice(0, 3)).toEqual(['o\\tx', 'n\\nm', 'counter']);
+    expect(fields[4]).toBe("['__proto__','k\\\\']");
+    expect(fields[5]).toBe("['it\\'s','a\\tb\\nc\\rd\\0e\\bf\\fg']");
+    expect(fields.slice(6)).toEqual(['1', '-2', 'yester\\tday\\\\']);
+  });
+
+  it('writes numbers as JavaScript prints them, which ClickHouse reads back exactly', () => {
+    const row = (value: number) =>
+      encodeSampleRow('o', makeSample({ name: 'n', type: 'gauge', tags: [], timestampUs: 1, value }))
+        .slice(0, -1)
+        .split('\t')[7];
+    expect([0.1, 1e21, 5e-324, -0, 1.7976931348623157e308].map(row)).toEqual([
+      '0.1',
+      '1e+21',
+      '5e-324',
+      '0',
+      '1.7976931348623157e+308',
+    ]);
   });
 
   it('encodes many samples as consecutive lines', () => {
@@ -77,10 +85,17 @@ describe('encodeSampleRow', () => {
     const counter = makeSample({ name: 'm', type: 'counter', tags: [['a', '1']], timestampUs: 6, value: 2 });
     const first = encodeSampleRow('o', gauge, cache);
     expect(encodeSampleRow('o', gauge, cache)).toBe(first);
-    expect(JSON.parse(encodeSampleRow('o', counter, cache)).type).toBe('counter');
+    expect(encodeSampleRow('o', counter, cache).split('\t')[2]).toBe('counter');
     // Past capacity the cache starts over and still answers correctly.
     encodeSampleRow('o', makeSample({ name: 'n', type: 'gauge', tags: [], timestampUs: 1, value: 1 }), cache);
     expect(encodeSampleRow('o', gauge, cache)).toBe(first);
-    expect(JSON.parse(first)).toMatchObject({ timestamp_us: 5, value: 1.5, dt_raw: 'x', 'tags.key': ['a'] });
+    expect(first.endsWith("\t['a']\t['1']\t5\t1.5\tx\n")).toBe(true);
+  });
+
+  it('escapes fields and array elements the way ClickHouse writes them', () => {
+    expect(tsvField('plain')).toBe('plain');
+    expect(tsvField("a'b")).toBe("a'b");
+    expect(tsvArray([])).toBe('[]');
+    expect(tsvArray(["'", '\\'])).toBe("['\\'','\\\\']");
   });
 });

@@ -1,22 +1,22 @@
-import { type OutgoingMessage, type RawPayload, SAMPLE_HEADERS } from '@pipeline/kafka-io';
+import { type OutgoingMessage, type RawPayload, sampleRowsMessage } from '@pipeline/kafka-io';
 import { encodeSampleRow, type RejectedRecord, type Sample } from '@pipeline/sample-model';
 
-export const ROW_ENCODING = 'jsoneachrow-v1';
-
-/** Samples as JSONEachRow messages of at most maxBytes each (a row is never split). */
+/** Samples as messages of TabSeparated rows, at most maxBytes of rows each (a row is never split). */
 export function sampleMessages(org: string, samples: readonly Sample[], maxBytes: number): OutgoingMessage[] {
   const messages: OutgoingMessage[] = [];
-  const headers = { [SAMPLE_HEADERS.encoding]: ROW_ENCODING, [SAMPLE_HEADERS.org]: org };
   let chunk = '';
+  let rows = 0;
   for (const sample of samples) {
     const row = encodeSampleRow(org, sample);
     if (chunk.length > 0 && chunk.length + row.length > maxBytes) {
-      messages.push({ key: null, value: chunk, headers });
+      messages.push(sampleRowsMessage(org, chunk, rows));
       chunk = '';
+      rows = 0;
     }
     chunk += row;
+    rows++;
   }
-  if (chunk.length > 0) messages.push({ key: null, value: chunk, headers });
+  if (chunk.length > 0) messages.push(sampleRowsMessage(org, chunk, rows));
   return messages;
 }
 

@@ -1,5 +1,10 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { exitWhenConsumerGivesUp, ResettableProducer, retryForever } from '@pipeline/kafka-io';
+import {
+  exitWhenConsumerGivesUp,
+  ResettableProducer,
+  readSampleRows,
+  retryForever,
+} from '@pipeline/kafka-io';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { WriterConfig } from './config.js';
@@ -88,7 +93,10 @@ export async function startWriter(config: WriterConfig, deps: WriterDeps): Promi
             reason,
             partition: m.partition,
             offset: m.offset,
-            rows: m.value.toString('utf8'),
+            // The rows as text, or the message's bytes when they could not even be read.
+            ...(m.rows.ok
+              ? { rows: m.rows.rows.toString('utf8') }
+              : { valueBase64: m.value.toString('base64') }),
           }),
         }));
         // Retried until durable: the offset of a dead-lettered message is committed only after this.
@@ -143,8 +151,10 @@ export async function startWriter(config: WriterConfig, deps: WriterDeps): Promi
       for (const message of batch.messages) {
         if (message.value === null || message.value.length === 0) continue;
         if (pending.length === 0) oldestAt = Date.now();
-        pending.push({ partition: batch.partition, offset: message.offset, value: message.value });
-        pendingBytes += message.value.length;
+        const rows = readSampleRows(message);
+        pending.push({ partition: batch.partition, offset: message.offset, value: message.value, rows });
+        // Row bytes, as ClickHouse will see them: the batch limit is about the insert, not the topic.
+        pendingBytes += rows.ok ? rows.rows.length : message.value.length;
       }
       metrics.bufferedBytes.set(pendingBytes);
       // Back-pressure: a full buffer waits for its insert (heartbeating) before more is fetched.

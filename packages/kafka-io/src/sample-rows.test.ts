@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { readSampleRows, sampleRowsMessage } from './sample-rows.js';
+
+const asReceived = (m: ReturnType<typeof sampleRowsMessage>) => ({
+  value: Buffer.isBuffer(m.value) ? m.value : Buffer.from(m.value),
+  headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, Buffer.from(v)])),
+});
+
+const ROWS = 'acme\tcpu\tgauge\t1\t[]\t[]\t5\t1\t\n'.repeat(100);
+
+describe('samples messages', () => {
+  it('carry TabSeparated rows compressed, with their count, and read back as an INSERT body', () => {
+    const message = asReceived(sampleRowsMessage('acme', ROWS, 100));
+    expect(message.value.length).toBeLessThan(ROWS.length / 4);
+    expect(message.headers.org?.toString()).toBe('acme');
+    expect(readSampleRows(message)).toEqual({
+      ok: true,
+      format: 'TabSeparated',
+      rows: Buffer.from(ROWS),
+      count: 100,
+    });
+  });
+
+  it('read messages of earlier versions: uncompressed JSONEachRow, with or without the header', () => {
+    const row = Buffer.from('{"org":"a"}\n');
+    const expected = { ok: true, format: 'JSONEachRow', rows: row, count: undefined };
+    expect(readSampleRows({ value: row, headers: { encoding: Buffer.from('jsoneachrow-v1') } })).toEqual(
+      expected,
+    );
+    expect(readSampleRows({ value: row })).toEqual(expected);
+  });
+
+  it.each([
+    [{ encoding: 'csv' }, 'header encoding is "csv", not tsv-v1'],
+    [{ compression: 'gzip' }, 'header compression is "gzip", not lz4'],
+  ])('name what is wrong with a message that is not one (%j)', (override, error) => {
+    const message = asReceived(sampleRowsMessage('acme', ROWS, 100));
+    for (const [k, v] of Object.entries(override)) message.headers[k] = Buffer.from(v);
+    expect(readSampleRows(message)).toEqual({ ok: false, error });
+  });
+
+  it('report a body that does not inflate', () => {
+    const message = asReceived(sampleRowsMessage('acme', ROWS, 100));
+    expect(readSampleRows({ ...message, value: message.value.subarray(0, 10) })).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^LZ4 body/),
+    });
+  });
+});

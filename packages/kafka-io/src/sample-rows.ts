@@ -1,0 +1,65 @@
+import type { OutgoingMessage } from './batching-producer.js';
+import { compressBody, decompressBody, LZ4 } from './body-compression.js';
+import { headerString } from './headers.js';
+
+/** Headers of a samples message (normalizer → writer). */
+export const SAMPLE_HEADERS = {
+  /** How the rows are written: `tsv-v1` (TabSeparated) or, in messages of earlier versions, `jsoneachrow-v1`. */
+  encoding: 'encoding',
+  /** `lz4` (see body-compression.ts), or absent. */
+  compression: 'compression',
+  org: 'org',
+  /** Rows in the message, so the writer counts without reading them. */
+  rows: 'rows',
+} as const;
+
+const ENCODINGS = { 'tsv-v1': 'TabSeparated', 'jsoneachrow-v1': 'JSONEachRow' } as const;
+export type RowFormat = (typeof ENCODINGS)[keyof typeof ENCODINGS];
+
+/** TabSeparated rows (sample-model's encoding) for the writer, compressed like raw bodies. */
+export function sampleRowsMessage(org: string, rows: string, count: number): OutgoingMessage {
+  return {
+    key: null,
+    value: compressBody(Buffer.from(rows)),
+    headers: {
+      [SAMPLE_HEADERS.encoding]: 'tsv-v1',
+      [SAMPLE_HEADERS.compression]: LZ4,
+      [SAMPLE_HEADERS.org]: org,
+      [SAMPLE_HEADERS.rows]: String(count),
+    },
+  };
+}
+
+export type SampleRows =
+  | { ok: true; format: RowFormat; rows: Buffer; count: number | undefined }
+  | { ok: false; error: string };
+
+/** The rows of a samples message, ready to be an INSERT body; a message that is not one says why. */
+export function readSampleRows(message: {
+  value: Buffer | null;
+  headers?: Record<string, unknown>;
+}): SampleRows {
+  const encoding = headerString(message.headers, SAMPLE_HEADERS.encoding) ?? 'jsoneachrow-v1';
+  const format = ENCODINGS[encoding as keyof typeof ENCODINGS] as RowFormat | undefined;
+  if (format === undefined)
+    return {
+      ok: false,
+      error: `header ${SAMPLE_HEADERS.encoding} is ${JSON.stringify(encoding)}, not tsv-v1`,
+    };
+  if (message.value === null) return { ok: false, error: 'message has no rows' };
+  const compression = headerString(message.headers, SAMPLE_HEADERS.compression);
+  let rows = message.value;
+  if (compression === LZ4) {
+    const inflated = decompressBody(rows);
+    if (!inflated.ok) return inflated;
+    rows = inflated.body;
+  } else if (compression !== undefined) {
+    return {
+      ok: false,
+      error: `header ${SAMPLE_HEADERS.compression} is ${JSON.stringify(compression)}, not ${LZ4}`,
+    };
+  }
+  const countText = headerString(message.headers, SAMPLE_HEADERS.rows);
+  const count = countText !== undefined && /^\d+$/.test(countText) ? Number(countText) : undefined;
+  return { ok: true, format, rows, count };
+}
