@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ReceiverConfig } from './config.js';
+import { admissionHook, BodyBudget } from './hooks/admission.js';
 import { RateLimiter, rateLimitHook } from './hooks/rate-limit.js';
 import type { Publisher } from './publisher.js';
 import { createReceiverMetrics } from './receiver-metrics.js';
@@ -30,6 +31,12 @@ export function buildApp(config: ReceiverConfig, deps: ReceiverDeps): FastifyIns
   });
   const metrics = createReceiverMetrics(deps.registry);
   const limiter = new RateLimiter(config.rateLimitPerMinute);
+  // One budget for both dialects: it bounds the memory of the whole process.
+  const budget = new BodyBudget(config.maxBodyBytesInFlight);
+  const admit = admissionHook(budget, {
+    maxBodyBytes: config.maxBodyBytes,
+    timeoutMs: config.admissionTimeoutMs,
+  });
 
   registerOpsRoutes(app, deps.registry, {
     kafka: () => (deps.publisher.healthy ? undefined : 'the last produce to Kafka failed'),
@@ -41,6 +48,7 @@ export function buildApp(config: ReceiverConfig, deps: ReceiverDeps): FastifyIns
       'onRequest',
       rateLimitHook(limiter, (reply, message) => reply.type('text/plain').send(message)),
     );
+    scope.addHook('preParsing', admit);
     await betterStackRoute(scope, { config, publisher: deps.publisher, metrics });
   });
   app.register(async (scope) => {
@@ -48,6 +56,7 @@ export function buildApp(config: ReceiverConfig, deps: ReceiverDeps): FastifyIns
       'onRequest',
       rateLimitHook(limiter, (reply, message) => reply.send({ code: 429, message })),
     );
+    scope.addHook('preParsing', admit);
     await openObserveRoute(scope, { config, publisher: deps.publisher, metrics, types: deps.types });
   });
   return app;

@@ -12,6 +12,10 @@ export interface ReceiverConfig {
   readonly maxQueuedBytes: number;
   /** Largest body, after decompression. */
   readonly maxBodyBytes: number;
+  /** Bytes of bodies held at once; more wait before they are read (hooks/admission.ts). */
+  readonly maxBodyBytesInFlight: number;
+  /** Longest a body waits for that before it is answered 503. */
+  readonly admissionTimeoutMs: number;
   readonly rateLimitPerMinute: number;
   readonly trustedProxies: string[];
   readonly maxAgeSeconds: number;
@@ -32,6 +36,8 @@ export function loadReceiverConfig(
     ackTimeoutMs: e.int('KAFKA_ACK_TIMEOUT_MS', 10_000, { min: 100 }),
     maxQueuedBytes: e.int('RECEIVER_MAX_QUEUED_BYTES', 256 * 1024 * 1024, { min: 1024 * 1024 }),
     maxBodyBytes: e.int('MAX_BODY_BYTES', 20 * 1024 * 1024, { min: 1024 }),
+    maxBodyBytesInFlight: e.int('RECEIVER_MAX_BODY_BYTES_IN_FLIGHT', 128 * 1024 * 1024, { min: 1 }),
+    admissionTimeoutMs: e.int('RECEIVER_ADMISSION_TIMEOUT_MS', 30_000, { min: 100 }),
     rateLimitPerMinute: e.int('RATE_LIMIT_PER_MINUTE', 500, { min: 0 }),
     trustedProxies: e.list('TRUSTED_PROXIES', []),
     maxAgeSeconds: e.int('MAX_SAMPLE_AGE_SECONDS', 15 * 60, { min: 0 }),

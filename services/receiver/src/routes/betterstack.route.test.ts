@@ -9,6 +9,7 @@ import type { Registry } from 'prom-client';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   bearer,
+  HoldingPublisher,
   ORG,
   RecordingPublisher,
   refusingPublisher,
@@ -506,6 +507,51 @@ describe('POST /metrics rate limit', () => {
     frozenClock();
     const { app } = testApp({ RATE_LIMIT_PER_MINUTE: '0' });
     for (let i = 0; i < 600; i++) expect((await send(app, '192.0.2.1')).statusCode).toBe(202);
+    await app.close();
+  });
+});
+
+describe('POST /metrics while other bodies fill the receiver', () => {
+  const body = `[${Array.from({ length: 20 }, () => VALID).join(',')}]`;
+  const env = {
+    MAX_BODY_BYTES: '4096',
+    RECEIVER_MAX_BODY_BYTES_IN_FLIGHT: String(body.length + 100),
+    RECEIVER_ADMISSION_TIMEOUT_MS: '100',
+  };
+
+  it('answers 503 with Retry-After when no room comes in time, storing nothing of it', async () => {
+    const publisher = new HoldingPublisher();
+    const { app } = testApp(env, publisher);
+    const first = app.inject(post({ headers: { ...bearer(), ...JSON_CT }, payload: body }));
+    await publisher.holding(1);
+    const second = await app.inject(post({ headers: { ...bearer(), ...JSON_CT }, payload: body }));
+    expect(second.statusCode).toBe(503);
+    expect(second.headers['retry-after']).toBe('1');
+    expect(second.headers['content-type']).toMatch(/^text\/plain/);
+    expect(second.body).toBe('receiver busy: other bodies held it for 100 ms, nothing was stored');
+    expect(publisher.published).toHaveLength(1);
+    publisher.release();
+    expect((await first).statusCode).toBe(202);
+    // Its bytes were given back: the next body is admitted at once.
+    const third = app.inject(post({ headers: { ...bearer(), ...JSON_CT }, payload: body }));
+    await publisher.holding(1);
+    publisher.release();
+    expect((await third).statusCode).toBe(202);
+    await app.close();
+  });
+
+  it('lets a waiting body in as soon as the one before it is answered', async () => {
+    const publisher = new HoldingPublisher();
+    const { app } = testApp({ ...env, RECEIVER_ADMISSION_TIMEOUT_MS: '10000' }, publisher);
+    const first = app.inject(post({ headers: { ...bearer(), ...JSON_CT }, payload: body }));
+    await publisher.holding(1);
+    const second = app.inject(post({ headers: { ...bearer(), ...JSON_CT }, payload: body }));
+    publisher.release();
+    expect((await first).statusCode).toBe(202);
+    await publisher.holding(1);
+    publisher.release();
+    expect((await second).statusCode).toBe(202);
+    expect(publisher.published).toHaveLength(2);
     await app.close();
   });
 });

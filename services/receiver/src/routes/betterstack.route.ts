@@ -27,6 +27,8 @@ export async function betterStackRoute(app: FastifyInstance, deps: RouteDeps): P
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, _request, reply) => {
     const kind = classifyFastifyError(error);
     if (kind === 'too-large') return reply.code(413).type('text/plain').send('payload reached size limit');
+    if (kind === 'busy')
+      return reply.code(503).header('retry-after', '1').type('text/plain').send(error.message);
     if (kind === 'bad-media-type') return reply.code(415).type('text/plain').send(`${error.message}`);
     if (kind === 'bad-body')
       return reply.code(406).type('text/plain').send(`${PARSE_ERROR} ${error.message}`);

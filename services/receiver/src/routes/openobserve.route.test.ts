@@ -12,7 +12,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../app.js';
 import { loadReceiverConfig } from '../config.js';
-import { RecordingPublisher } from './route-test-support.js';
+import { HoldingPublisher, RecordingPublisher } from './route-test-support.js';
 
 const USER = 'ann@example.com';
 const PASSWORD = 'ann-password';
@@ -425,5 +425,27 @@ describe('POST /api/{org}/ingest/metrics/_json: accepted', () => {
     const response = await post(app, { authorization: basic(), body });
     expect(response.statusCode).toBe(200);
     expect(response.body).toBe('{"code":200,"status":[{"name":"cpu","successful":2,"failed":0}]}');
+  });
+});
+
+describe('POST /api/{org}/ingest/metrics/_json while other bodies fill the receiver', () => {
+  it("answers 503 with Retry-After in the dialect's body when no room comes in time", async () => {
+    const publisher = new HoldingPublisher();
+    const { app } = testApp(
+      { RECEIVER_MAX_BODY_BYTES_IN_FLIGHT: String(GAUGE.length + 10), RECEIVER_ADMISSION_TIMEOUT_MS: '100' },
+      publisher,
+    );
+    const first = post(app, { authorization: basic() });
+    await publisher.holding(1);
+    const second = await post(app, { authorization: basic() });
+    expect(second.statusCode).toBe(503);
+    expect(second.headers['retry-after']).toBe('1');
+    expect(second.json()).toEqual({
+      code: 503,
+      message: 'receiver busy: other bodies held it for 100 ms, nothing was stored',
+    });
+    publisher.release();
+    expect((await first).statusCode).toBe(200);
+    await app.close();
   });
 });

@@ -32,6 +32,7 @@ export async function openObserveRoute(
       return reply
         .code(413)
         .send(fail(413, `payload reached size limit of ${deps.config.maxBodyBytes} bytes`));
+    if (kind === 'busy') return reply.code(503).header('retry-after', '1').send(fail(503, error.message));
     if (kind === 'bad-media-type' || kind === 'bad-body')
       return reply.code(400).send(fail(400, error.message));
     reply.log.error({ err: error }, 'unexpected error');

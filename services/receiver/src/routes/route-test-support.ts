@@ -38,6 +38,35 @@ export class RecordingPublisher implements Publisher {
   }
 }
 
+/** Holds every publish until release(): a Kafka that takes its time. */
+export class HoldingPublisher extends RecordingPublisher {
+  #held: (() => void)[] = [];
+  #onHeld: (() => void) | undefined;
+
+  override async publish(topic: string, message: OutgoingMessage): Promise<void> {
+    await super.publish(topic, message);
+    await new Promise<void>((resolve) => {
+      this.#held.push(resolve);
+      this.#onHeld?.();
+    });
+  }
+
+  /** Resolves once `count` publishes are being held. */
+  holding(count: number): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.#held.length >= count) resolve();
+      };
+      this.#onHeld = check;
+      check();
+    });
+  }
+
+  release(): void {
+    for (const resolve of this.#held.splice(0)) resolve();
+  }
+}
+
 export const refusingPublisher = (retryAfterSeconds = 7) =>
   new RecordingPublisher(
     new QueueUnavailableError('Kafka did not acknowledge within 10000 ms', retryAfterSeconds),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { QueueUnavailableError, type RawPayload, rawPayloadMessage } from '@pipeline/kafka-io';
 import type { FastifyInstance } from 'fastify';
 import type { ReceiverConfig } from '../config.js';
+import { BUSY } from '../hooks/admission.js';
 import type { Publisher } from '../publisher.js';
 import type { ReceiverMetrics } from '../receiver-metrics.js';
 
@@ -51,7 +52,8 @@ export async function publishRaw(
 export function classifyFastifyError(error: {
   code?: string;
   statusCode?: number;
-}): 'too-large' | 'bad-media-type' | 'bad-body' | 'other' {
+}): 'too-large' | 'bad-media-type' | 'bad-body' | 'busy' | 'other' {
+  if (error.code === BUSY) return 'busy';
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) return 'too-large';
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.code === 'UNSUPPORTED_CONTENT_ENCODING')
     return 'bad-media-type';
