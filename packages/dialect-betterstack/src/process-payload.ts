@@ -3,6 +3,7 @@ import type { BodyFormat } from './content-type.js';
 import { decodeBetterStackBody } from './decode-body.js';
 import { type BetterStackContext, normalizeInto } from './normalize-record.js';
 import { scanBetterStackJson } from './scan-json.js';
+import { scanBetterStackMsgpack } from './scan-msgpack.js';
 
 export type PayloadResult =
   | { ok: false; error: string }
@@ -17,9 +18,10 @@ export function processBetterStackPayload(
   format: BodyFormat,
   ctx: BetterStackContext,
 ): PayloadResult {
-  if (ctx.statusOnly === true && (format === 'json' || format === 'ndjson')) {
-    // Counting needs no objects: verdicts straight from the bytes, the same ones (see scan-json.ts).
-    const scanned = scanBetterStackJson(body, format, ctx);
+  if (ctx.statusOnly === true) {
+    // Counting needs no objects: verdicts straight from the bytes, the same ones (scan-records.ts).
+    const scanned =
+      format === 'msgpack' ? scanBetterStackMsgpack(body, ctx) : scanBetterStackJson(body, format, ctx);
     if (scanned !== undefined) return { ok: true, samples: [], ...scanned };
   }
   const decoded = decodeBetterStackBody(body, format);

@@ -289,6 +289,16 @@ describe('scanBetterStackJson: the receiver reads verdicts from the bytes', () =
     });
   });
 
+  it.each([
+    ['tags', '{"name":"a","gauge":{"value":1},"tags":{"k":"v"},"tags":{"k":null}}'],
+    ['dt', '{"name":"a","gauge":{"value":1},"dt":"2023-11-14T22:13:20Z","dt":"2020-01-01T00:00:00Z"}'],
+    ['name', '{"name":"a","gauge":{"value":1},"name":""}'],
+    ['value', '{"name":"a","gauge":{"value":1,"value":"x"}}'],
+  ])('lets the decoder decide a record with a repeated %s (it keeps the last)', (_key, text) => {
+    expectSameVerdicts(Buffer.from(text), 'json', windowed);
+    expect(processBetterStackPayload(Buffer.from(text), 'json', windowed)).toMatchObject({ accepted: 0 });
+  });
+
   it('leaves bodies that are not JSON, or hold no record, to the full path', () => {
     for (const text of [
       '',

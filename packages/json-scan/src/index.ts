@@ -1,1 +1,1 @@
-export { asciiBytes, bytesEqual, JsonScanner, latin1, MAX_DEPTH } from './json-scanner.js';
+export { asciiBytes, bytesEqual, JsonScanner, latin1, MAX_DEPTH, rangesEqual } from './json-scanner.js';

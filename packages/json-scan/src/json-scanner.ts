@@ -248,6 +248,19 @@ export function bytesEqual(bytes: Uint8Array, start: number, end: number, expect
   return true;
 }
 
+/** bytes[start, end) equals bytes[otherStart, otherEnd). */
+export function rangesEqual(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  otherStart: number,
+  otherEnd: number,
+): boolean {
+  if (end - start !== otherEnd - otherStart) return false;
+  for (let i = 0; i < end - start; i++) if (bytes[start + i] !== bytes[otherStart + i]) return false;
+  return true;
+}
+
 /** ASCII bytes as text (latin1 is the identity on them, and cheaper than UTF-8 decoding). */
 export function latin1(bytes: Buffer, start: number, end: number): string {
   return bytes.toString('latin1', start, end);
