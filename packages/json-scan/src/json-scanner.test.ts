@@ -94,6 +94,45 @@ describe('JsonScanner', () => {
     }
   });
 
+  it('reads numbers exactly as JSON.parse does', () => {
+    const value = (text: string) => {
+      const s = new JsonScanner().reset(Buffer.from(text), 0, text.length);
+      expect(s.number()).toBe(true);
+      return s.numberValue(0);
+    };
+    for (const text of [
+      '0',
+      '-0',
+      '1',
+      '-12',
+      '0.1',
+      '0.30000000000000004',
+      '123456789012345',
+      '1234567890123456789',
+      '9007199254740993',
+      '1.7976931348623157e308',
+      '5e-324',
+      '1e400',
+      '0.000000000000000000001',
+      '0.0000000000000000000001',
+      '1690129406889.123',
+    ])
+      expect(Object.is(value(text), JSON.parse(text))).toBe(true);
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer()),
+        fc.nat(25),
+        (v, digits) => {
+          for (const text of [JSON.stringify(v), v.toFixed(Math.min(digits, 20))]) {
+            if (!/^-?\d/.test(text)) continue;
+            expect(Object.is(value(text), JSON.parse(text))).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+
   it('gives up (false) beyond MAX_DEPTH instead of overflowing the stack', () => {
     const deep = `${'['.repeat(MAX_DEPTH + 1)}${']'.repeat(MAX_DEPTH + 1)}`;
     expect(parses(deep)).toBe(true);
