@@ -1,4 +1,4 @@
-import { makeSample, type Sample, type Tag } from '@pipeline/sample-model';
+import { makeSample, type Sample, sortTags, type Tag, withTag } from '@pipeline/sample-model';
 import type { MetricBody } from './read-metric.js';
 
 /**
@@ -20,11 +20,12 @@ export function expandMetric(
     return;
   }
   const { type, labelKey, labels, values } = metric;
+  // Sorted once for all points; the expansion tag replaces a user tag of the same key.
+  const sorted = sortTags(tags);
   for (let i = 0; i < labels.length; i++) {
-    // The expansion tag goes last: sortTags keeps the last of a repeated key, so it wins over a user tag.
-    const pointTags: Tag[] = [...tags, [labelKey, labels[i]!]];
+    const pointTags = withTag(sorted, [labelKey, labels[i]!]);
     out.push(makeSample({ name, type, tags: pointTags, timestampUs, value: values[i]!, dtRaw }));
   }
-  out.push(makeSample({ name: `${name}_sum`, type, tags, timestampUs, value: metric.sum, dtRaw }));
-  out.push(makeSample({ name: `${name}_count`, type, tags, timestampUs, value: metric.count, dtRaw }));
+  out.push(makeSample({ name: `${name}_sum`, type, tags: sorted, timestampUs, value: metric.sum, dtRaw }));
+  out.push(makeSample({ name: `${name}_count`, type, tags: sorted, timestampUs, value: metric.count, dtRaw }));
 }

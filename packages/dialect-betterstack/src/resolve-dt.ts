@@ -40,7 +40,18 @@ function exact(timestampUs: number): ResolvedTime {
   return { timestampUs, dtRaw: '' };
 }
 
+// The records of one body usually share one dt: the last string and its result are kept.
+let lastText: string | undefined;
+let lastMicros: number | undefined;
+
 function parseDtString(text: string): number | undefined {
+  if (text === lastText) return lastMicros;
+  lastMicros = parseFreshDtString(text);
+  lastText = text;
+  return lastMicros;
+}
+
+function parseFreshDtString(text: string): number | undefined {
   const digits = significantDigits(text);
   if (digits === -1) return parseIsoTimestampToMicros(text);
   // Through BigInt so a nanosecond epoch such as "1672490759123456789" is exact.

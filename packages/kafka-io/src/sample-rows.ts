@@ -17,10 +17,10 @@ const ENCODINGS = { 'tsv-v1': 'TabSeparated', 'jsoneachrow-v1': 'JSONEachRow' } 
 export type RowFormat = (typeof ENCODINGS)[keyof typeof ENCODINGS];
 
 /** TabSeparated rows (sample-model's encoding) for the writer, compressed like raw bodies. */
-export function sampleRowsMessage(org: string, rows: string, count: number): OutgoingMessage {
+export function sampleRowsMessage(org: string, rows: Buffer | string, count: number): OutgoingMessage {
   return {
     key: null,
-    value: compressBody(Buffer.from(rows)),
+    value: compressBody(typeof rows === 'string' ? Buffer.from(rows) : rows),
     headers: {
       [SAMPLE_HEADERS.encoding]: 'tsv-v1',
       [SAMPLE_HEADERS.compression]: LZ4,

@@ -7,10 +7,11 @@ export {
   encodeSampleRows,
   SAMPLE_ROW_COLUMNS,
   SAMPLE_ROW_FORMAT,
+  SampleRowWriter,
   SeriesRowCache,
   tsvArray,
   tsvField,
 } from './row-encoding.js';
 export type { Sample, Tag } from './sample.js';
-export { makeSample, sortTags } from './sample.js';
+export { makeSample, sortTags, withTag } from './sample.js';
 export { seriesIdOfKey, seriesKey } from './series-id.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isMetricType } from './metric-type.js';
-import { sortTags } from './sample.js';
+import { sortTags, withTag } from './sample.js';
 
 describe('sortTags', () => {
   it('sorts by key and keeps the last value of a repeated key', () => {
@@ -29,4 +29,41 @@ describe('isMetricType', () => {
   it.each(['gauge', 'counter', 'histogram', 'summary'])('accepts %s', (t) =>
     expect(isMetricType(t)).toBe(true));
   it.each(['Gauge', 'guage', '', 1, null])('refuses %s', (t) => expect(isMetricType(t)).toBe(false));
+});
+
+describe('withTag', () => {
+  it('puts the tag in key order, replacing one of the same key, as sortTags would', () => {
+    const sorted = sortTags([
+      ['b', '1'],
+      ['d', '2'],
+    ]);
+    for (const tag of [
+      ['a', 'x'],
+      ['c', 'x'],
+      ['e', 'x'],
+      ['b', 'x'],
+      ['d', 'x'],
+    ] as const) {
+      expect(withTag(sorted, tag)).toEqual(sortTags([...sorted, tag]));
+    }
+    expect(withTag([], ['k', 'v'])).toEqual([['k', 'v']]);
+  });
+});
+
+describe('sortTags on lists already in order', () => {
+  it('returns a copy of a sorted list and still sorts and dedupes the others', () => {
+    const sorted: [string, string][] = [
+      ['a', '1'],
+      ['b', '2'],
+    ];
+    const out = sortTags(sorted);
+    expect(out).toEqual(sorted);
+    expect(out).not.toBe(sorted);
+    expect(
+      sortTags([
+        ['a', '1'],
+        ['a', '2'],
+      ]),
+    ).toEqual([['a', '2']]);
+  });
 });

@@ -28,6 +28,10 @@ const byKey = (a: Tag, b: Tag): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 
  */
 export function sortTags(tags: readonly Tag[]): Tag[] {
   if (tags.length === 0) return [];
+  // Most tag lists arrive sorted (clients and expandMetric write them so): check, do not sort.
+  let inOrder = true;
+  for (let i = 1; i < tags.length && inOrder; i++) inOrder = tags[i - 1]![0] < tags[i]![0];
+  if (inOrder) return tags.slice();
   const sorted = [...tags].sort(byKey);
   const out: Tag[] = [];
   for (const tag of sorted) {
@@ -35,6 +39,22 @@ export function sortTags(tags: readonly Tag[]): Tag[] {
     if (last !== undefined && last[0] === tag[0]) out[out.length - 1] = tag;
     else out.push(tag);
   }
+  return out;
+}
+
+/** Sorted tags with one more (replacing a tag of the same key): for the points of a histogram or summary. */
+export function withTag(sorted: readonly Tag[], tag: Tag): Tag[] {
+  const out: Tag[] = [];
+  let placed = false;
+  for (const t of sorted) {
+    if (!placed && t[0] >= tag[0]) {
+      out.push(tag);
+      placed = true;
+      if (t[0] === tag[0]) continue;
+    }
+    out.push(t);
+  }
+  if (!placed) out.push(tag);
   return out;
 }
 

@@ -1,22 +1,23 @@
 import { type OutgoingMessage, type RawPayload, sampleRowsMessage } from '@pipeline/kafka-io';
-import { encodeSampleRow, type RejectedRecord, type Sample } from '@pipeline/sample-model';
+import { type RejectedRecord, type Sample, SampleRowWriter } from '@pipeline/sample-model';
 
-/** Samples as messages of TabSeparated rows, at most maxBytes of rows each (a row is never split). */
+// One writer per process: its buffer is reused from payload to payload.
+const rowWriter = new SampleRowWriter();
+
+/** Samples as messages of TabSeparated rows, about maxBytes of rows each at most (a row is never split). */
 export function sampleMessages(org: string, samples: readonly Sample[], maxBytes: number): OutgoingMessage[] {
   const messages: OutgoingMessage[] = [];
-  let chunk = '';
-  let rows = 0;
   for (const sample of samples) {
-    const row = encodeSampleRow(org, sample);
-    if (chunk.length > 0 && chunk.length + row.length > maxBytes) {
-      messages.push(sampleRowsMessage(org, chunk, rows));
-      chunk = '';
-      rows = 0;
+    rowWriter.write(org, sample);
+    if (rowWriter.byteLength >= maxBytes) {
+      const rows = rowWriter.rows;
+      messages.push(sampleRowsMessage(org, rowWriter.take(), rows));
     }
-    chunk += row;
-    rows++;
   }
-  if (chunk.length > 0) messages.push(sampleRowsMessage(org, chunk, rows));
+  if (rowWriter.rows > 0) {
+    const rows = rowWriter.rows;
+    messages.push(sampleRowsMessage(org, rowWriter.take(), rows));
+  }
   return messages;
 }
 
