@@ -18,6 +18,8 @@ export interface BenchOptions {
   /** Rounds of `bigConcurrency` concurrent 20 MiB bodies to the receiver alone; 0 skips them. */
   readonly bigRounds: number;
   readonly bigConcurrency: number;
+  /** Seconds of the whole pipeline at the maximum rate, RSS sampled; 0 skips it. */
+  readonly soakS: number;
   readonly formats: readonly PipelineFormat[];
   readonly profile: boolean;
   /** Send each system 20,000 samples of new series first (not in the medians). */
@@ -43,6 +45,8 @@ const USAGE = `npm run bench -- [flags]
   --concurrency=N         concurrent HTTP clients (default 8)
   --big-rounds=N          rounds of 16 concurrent 20 MiB bodies to the receiver, 0 = skip (default 1)
   --big-concurrency=N     concurrent big bodies (default 16)
+  --soak=S                the whole pipeline at the maximum rate for S seconds, RSS of every stage
+                          sampled (default 0 = skip; the memory target is a 300 s run)
   --formats=a,b           of bs-json, bs-msgpack, oo-json (default all)
   --profile               node --cpu-prof on the services; top functions in the report
   --no-warmup             skip the warm-up (20,000 samples of new series to each system first)
@@ -70,7 +74,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     flags.set(m[1]!, list);
   }
   const known = new Set(
-    'quick reps rounds duration latency-duration concurrency big-rounds big-concurrency formats profile no-warmup env receiver-env normalizer-env writer-env label out seed settle keep'.split(
+    'quick reps rounds duration latency-duration concurrency big-rounds big-concurrency soak formats profile no-warmup env receiver-env normalizer-env writer-env label out seed settle keep'.split(
       ' ',
     ),
   );
@@ -105,6 +109,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     concurrency: Math.floor(number('concurrency', 8, 1)),
     bigRounds: Math.floor(number('big-rounds', 1)),
     bigConcurrency: Math.floor(number('big-concurrency', 16, 1)),
+    soakS: number('soak', 0),
     formats,
     profile: flags.has('profile'),
     warmUp: !flags.has('no-warmup'),

@@ -401,3 +401,73 @@ export async function bigBodies(
     ...u,
   };
 }
+
+export interface SoakResult {
+  readonly format: PipelineFormat;
+  readonly durationS: number;
+  readonly requests: number;
+  readonly statuses: Record<string, number>;
+  readonly acceptedPerS: number;
+  /** Rows the writer inserted per second over the run (its writer_rows_inserted_total). */
+  readonly insertedPerS: number;
+  /** [seconds since the start, RSS KiB per process] every sampling interval. */
+  readonly timeline: readonly (readonly [number, Partial<Record<Role, number>>])[];
+}
+
+/** The writer's counter of inserted rows, from its Prometheus /metrics. */
+async function rowsInserted(writerUrl: string): Promise<number> {
+  const text = await (await fetch(`${writerUrl}/metrics`)).text();
+  const match = /^writer_rows_inserted_total(?:\{[^}]*\})? (\S+)$/m.exec(text);
+  return match === null ? Number.NaN : Number(match[1]);
+}
+
+/**
+ * The whole pipeline at the maximum rate for `durationS`: bodies round and round to the receiver
+ * (the backlog it accepts beyond what the normalizer and writer drain waits in Kafka), with the
+ * RSS of every stage read every `everyS` seconds, to see whether any of them grows without bound.
+ */
+export async function soak(
+  ctx: PhaseContext,
+  format: PipelineFormat,
+  org: string,
+  bodies: readonly EncodedBody[],
+  durationS: number,
+  everyS: number,
+): Promise<SoakResult> {
+  const { stack } = ctx;
+  const timeline: [number, Partial<Record<Role, number>>][] = [];
+  const insertedBefore = await rowsInserted(stack.services.writer.url);
+  const started = performance.now();
+  const read = () => {
+    const snapshot = stack.processes.snapshot();
+    const rss: Partial<Record<Role, number>> = {};
+    for (const role of ['receiver', 'kafka', 'normalizer', 'writer'] as const)
+      if (snapshot[role] !== undefined) rss[role] = snapshot[role].rssKiB;
+    timeline.push([(performance.now() - started) / 1000, rss]);
+  };
+  read();
+  const sampler = setInterval(read, everyS * 1000);
+  let load: LoadResult;
+  try {
+    load = await runLoad({
+      target: pipelineTarget(stack.services.receiver.url, format, org),
+      body: (i) => bodies[i]!,
+      count: bodies.length,
+      concurrency: ctx.concurrency,
+      mode: { kind: 'duration', ms: durationS * 1000 },
+    });
+  } finally {
+    clearInterval(sampler);
+  }
+  read();
+  const insertedAfter = await rowsInserted(stack.services.writer.url);
+  return {
+    format,
+    durationS,
+    requests: load.requests,
+    statuses: load.statuses,
+    acceptedPerS: load.acceptedSamplesPerS,
+    insertedPerS: (insertedAfter - insertedBefore) / ((performance.now() - started) / 1000),
+    timeline,
+  };
+}

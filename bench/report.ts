@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Format } from './encoders.js';
-import type { BigBodyResult, LatencyResult, ThroughputResult } from './phases.js';
+import type { BigBodyResult, LatencyResult, SoakResult, ThroughputResult } from './phases.js';
 import type { ProfileSummary } from './profile-summary.js';
 import type { Role } from './stack.js';
 import { median } from './stats.js';
@@ -32,6 +32,7 @@ export interface BenchReport {
   readonly throughput: readonly ThroughputResult[];
   readonly latency: readonly LatencyResult[];
   readonly bigBodies: readonly BigBodyResult[];
+  readonly soak: readonly SoakResult[];
   /** Peak RSS (KiB) of every process after the repetitions (before the big bodies). */
   readonly peakKiB: Partial<Record<Role, number>>;
   readonly profiles: readonly ProfileSummary[];
@@ -280,6 +281,58 @@ export function bigBodyTable(results: readonly BigBodyResult[]): string {
   );
 }
 
+/** Least-squares slope of RSS (MiB per minute) over the samples from `fromS` on. */
+function slopeMiBPerMinute(points: readonly (readonly [number, number])[]): number {
+  if (points.length < 2) return Number.NaN;
+  const n = points.length;
+  const mx = points.reduce((s, [x]) => s + x, 0) / n;
+  const my = points.reduce((s, [, y]) => s + y, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const [x, y] of points) {
+    num += (x - mx) * (y - my);
+    den += (x - mx) ** 2;
+  }
+  return den === 0 ? Number.NaN : (num / den / 1024) * 60;
+}
+
+export function soakTable(results: readonly SoakResult[]): string {
+  const rows: string[][] = [];
+  for (const r of results) {
+    const after = Math.min(60, r.durationS / 2);
+    for (const role of ['receiver', 'kafka', 'normalizer', 'writer'] as const) {
+      const series = r.timeline
+        .filter(([, rss]) => rss[role] !== undefined)
+        .map(([t, rss]) => [t, rss[role]!] as const);
+      if (series.length === 0) continue;
+      const settled = series.filter(([t]) => t >= after);
+      const at = (t: number) =>
+        series.reduce((best, p) => (Math.abs(p[0] - t) < Math.abs(best[0] - t) ? p : best));
+      rows.push([
+        `${FORMAT_LABEL[r.format]}: ${role}`,
+        mib(series[0]![1]),
+        mib(at(after)[1]),
+        mib(series[series.length - 1]![1]),
+        mib(Math.max(...series.map(([, v]) => v))),
+        fixed(slopeMiBPerMinute(settled), 1),
+      ]);
+    }
+  }
+  const summary = results
+    .map(
+      (r) =>
+        `${FORMAT_LABEL[r.format]}, ${r.durationS} s: accepted ${rate(r.acceptedPerS)} samples/s, ` +
+        `inserted ${rate(r.insertedPerS)} rows/s, answers ${Object.entries(r.statuses)
+          .map(([s, n]) => `${n}× ${s}`)
+          .join(', ')}`,
+    )
+    .join('\n');
+  return `${summary}\n\n${table(
+    ['stage', 'RSS at start (MiB)', 'after 1 min', 'at the end', 'peak', 'growth after 1 min (MiB/min)'],
+    rows,
+  )}`;
+}
+
 export function repetitionTable(results: readonly ThroughputResult[]): string {
   const reps = [...new Set(results.map((r) => r.rep))].sort((a, b) => a - b);
   const formats = ROWS.filter((f) => results.some((r) => r.format === f));
@@ -348,6 +401,8 @@ export function renderReport(report: BenchReport): string {
   parts.push('## Peak RSS', memoryTable(report.peakKiB, report.bigBodies));
   if (report.bigBodies.length > 0)
     parts.push('## Receiver alone, big bodies', bigBodyTable(report.bigBodies));
+  if (report.soak.length > 0)
+    parts.push('## The whole pipeline at the maximum rate (memory over time)', soakTable(report.soak));
   parts.push('## Each repetition (samples/s)', repetitionTable(report.throughput));
   if (report.profiles.length > 0)
     parts.push('## CPU profiles (top self time)', profileTables(report.profiles));

@@ -30,6 +30,8 @@ import {
   type PhaseContext,
   pipelineEndToEnd,
   receiverAccepted,
+  type SoakResult,
+  soak,
   type ThroughputResult,
   victoriaMetricsAccepted,
   victoriaMetricsEndToEnd,
@@ -106,7 +108,7 @@ async function main(): Promise<void> {
   const dataset = new Dataset(options.seed, today - 23 * HOUR_MS);
   const latencyBaseMs = today - 3 * HOUR_MS;
 
-  const orgs = ['solo', 'lat-bsj', 'lat-ooj'];
+  const orgs = ['solo', 'lat-bsj', 'lat-ooj', 'soak'];
   for (let rep = -1; rep < options.reps; rep++) for (const f of options.formats) orgs.push(orgOf(rep, f));
   const profiled = options.profile
     ? Object.fromEntries(
@@ -295,6 +297,20 @@ async function main(): Promise<void> {
       }
     }
 
+    const soaks: SoakResult[] = [];
+    if (options.soakS > 0 && !stopping) {
+      const format = options.formats[0]!;
+      // Fifty rounds, sent round and round: each series gets the same 50 timestamps again and
+      // again, which the storage deduplicates as it would re-delivered rows.
+      const bodies = [...dataset.requests(0, 50)].map((r) => encodeRequest(format, r));
+      log(`soak ${format}: the whole pipeline at the maximum rate for ${options.soakS} s`);
+      const result = await soak(ctx, format, 'soak', bodies, options.soakS, 10);
+      soaks.push(result);
+      log(
+        `  accepted ${rate(result.acceptedPerS)}, inserted ${rate(result.insertedPerS)} rows/s; ${JSON.stringify(result.statuses)}`,
+      );
+    }
+
     const versions: Record<string, string> = {
       pipeline: gitRevision(root),
       'victoria-metrics': stack.vm.version,
@@ -358,6 +374,7 @@ async function main(): Promise<void> {
       throughput,
       latency,
       bigBodies: big,
+      soak: soaks,
       peakKiB,
       profiles,
       notes,
