@@ -203,7 +203,7 @@ try {
   );
   lines.push('|---|---|---|---|---|');
   for (const [label, r] of [
-    ['modern (migrations 1–6: codecs, LowCardinality)', modern],
+    ['modern (migrations 1–7: codecs)', modern],
     ['portable core (migrations 1–2, as on 18.16)', portable],
   ] as const) {
     lines.push(
