@@ -412,6 +412,8 @@ export interface SoakResult {
   readonly insertedPerS: number;
   /** [seconds since the start, RSS KiB per process] every sampling interval. */
   readonly timeline: readonly (readonly [number, Partial<Record<Role, number>>])[];
+  /** Cores each process kept busy (CPU seconds per wall second). */
+  readonly cores: Partial<Record<Role, number>>;
 }
 
 /** The writer's counter of inserted rows, from its Prometheus /metrics. */
@@ -446,6 +448,7 @@ export async function soak(
     timeline.push([(performance.now() - started) / 1000, rss]);
   };
   read();
+  const before = stack.processes.snapshot();
   const sampler = setInterval(read, everyS * 1000);
   let load: LoadResult;
   try {
@@ -460,8 +463,13 @@ export async function soak(
     clearInterval(sampler);
   }
   read();
+  const elapsedS = (performance.now() - started) / 1000;
+  const used = usage(before, stack.processes.snapshot(), [...PIPELINE_ROLES, 'machine'], load.okSamples);
+  const cores: Partial<Record<Role, number>> = {};
+  for (const [role, cpu] of Object.entries(used.cpuS)) cores[role as Role] = cpu / elapsedS;
   const insertedAfter = await rowsInserted(stack.services.writer.url);
   return {
+    cores,
     format,
     durationS,
     requests: load.requests,

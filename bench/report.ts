@@ -324,6 +324,8 @@ export function soakTable(results: readonly SoakResult[]): string {
         `${FORMAT_LABEL[r.format]}, ${r.durationS} s: accepted ${rate(r.acceptedPerS)} samples/s, ` +
         `inserted ${rate(r.insertedPerS)} rows/s, answers ${Object.entries(r.statuses)
           .map(([s, n]) => `${n}× ${s}`)
+          .join(', ')}; cores busy: ${Object.entries(r.cores)
+          .map(([role, c]) => `${role} ${fixed(c ?? Number.NaN)}`)
           .join(', ')}`,
     )
     .join('\n');

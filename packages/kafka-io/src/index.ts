@@ -10,7 +10,13 @@ export { headerString } from './headers.js';
 export { createKafka, type KafkaConnectOptions } from './kafka-client.js';
 export { type KafkaSettings, readKafkaSettings } from './kafka-settings.js';
 export { kafkajsCrc32c, type NativeCrc32cState, useNativeCrc32c } from './native-crc32c.js';
-export { type RawPayload, type ReadRawPayload, rawPayloadMessage, readRawPayload } from './raw-payload.js';
+export {
+  type RawPayload,
+  type ReadRawPayload,
+  rawPayloadMessage,
+  rawPayloadSize,
+  readRawPayload,
+} from './raw-payload.js';
 export { ResettableProducer } from './resettable-producer.js';
 export { isRetriableKafkaError, retryForever } from './retry.js';
 export {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type RawPayload, rawPayloadMessage, readRawPayload } from './raw-payload.js';
+import { type RawPayload, rawPayloadMessage, rawPayloadSize, readRawPayload } from './raw-payload.js';
 
 const payload: RawPayload = {
   dialect: 'openobserve',
@@ -57,6 +57,14 @@ describe('raw payload messages', () => {
     );
     const result = readRawPayload({ ...message, value: damage(message.value) });
     expect(result).toEqual({ ok: false, error: expect.stringMatching(error) });
+  });
+
+  it('tell the size a body inflates to without inflating it', () => {
+    const body = Buffer.from('[{"name":"x"}]'.repeat(100));
+    const message = asReceived(rawPayloadMessage({ ...payload, body }));
+    expect(rawPayloadSize(message)).toBe(body.length);
+    expect(rawPayloadSize({ value: body })).toBe(body.length);
+    expect(rawPayloadSize({ value: null })).toBe(0);
   });
 
   it('refuses an encoding it does not know', () => {

@@ -59,6 +59,15 @@ export function rawPayloadMessage(payload: RawPayload): OutgoingMessage {
   };
 }
 
+/** The size a raw message's body inflates to, read from its LZ4 size prefix (or its length). */
+export function rawPayloadSize(message: { value: Buffer | null; headers?: Record<string, unknown> }): number {
+  const value = message.value;
+  if (value === null) return 0;
+  return headerString(message.headers, H.encoding) === LZ4 && value.length >= 4
+    ? value.readUInt32LE(0)
+    : value.length;
+}
+
 export type ReadRawPayload = { ok: true; payload: RawPayload } | { ok: false; error: string };
 
 function intHeader(headers: Record<string, unknown> | undefined, name: string): number | undefined {

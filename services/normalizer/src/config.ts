@@ -10,6 +10,8 @@ export interface NormalizerConfig {
   readonly partitionsConcurrently: number;
   /** Largest samples message; bigger outputs are split. */
   readonly maxOutputMessageBytes: number;
+  /** Inflated body bytes normalized at once: their outputs are acknowledged and their offsets committed together. */
+  readonly maxBatchBytes: number;
 }
 
 export function loadNormalizerConfig(
@@ -24,6 +26,7 @@ export function loadNormalizerConfig(
     groupId: e.string('NORMALIZER_GROUP_ID', `${e.string('KAFKA_TOPIC_PREFIX', '')}normalizer`),
     partitionsConcurrently: e.int('NORMALIZER_PARTITIONS_CONCURRENTLY', 2, { min: 1 }),
     maxOutputMessageBytes: e.int('NORMALIZER_MAX_OUTPUT_MESSAGE_BYTES', 1024 * 1024, { min: 4096 }),
+    maxBatchBytes: e.int('NORMALIZER_MAX_BATCH_BYTES', 16 * 1024 * 1024, { min: 65536 }),
   };
   return { ...config, variables: e.names };
 }

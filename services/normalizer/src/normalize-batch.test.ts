@@ -2,7 +2,7 @@ import { rawPayloadMessage } from '@pipeline/kafka-io';
 import { readRegistration, TypeRegistry } from '@pipeline/type-registry';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { normalizeBatch } from './normalize-batch.js';
+import { inflatedChunks, normalizeBatch } from './normalize-batch.js';
 import { createNormalizerMetrics } from './normalizer-metrics.js';
 
 const metrics = createNormalizerMetrics(new Registry());
@@ -110,5 +110,21 @@ describe('normalizeBatch and records nested deeper than JSON.stringify recurses'
     )
       level++;
     expect(level).toBe(depth);
+  });
+});
+
+describe('inflatedChunks', () => {
+  it('cuts a fetch into runs of bounded inflated size, by the size prefix, never splitting a message', () => {
+    const message = (records: number, offset: number) =>
+      rawMessage(
+        Array.from({ length: records }, () => ({ __name__: 'cpu', __type__: 'gauge', value: 1 })),
+        offset,
+      );
+    const small = message(10, 0);
+    const inflated = 2 + 10 * JSON.stringify({ __name__: 'cpu', __type__: 'gauge', value: 1 }).length + 9;
+    expect(small.value.length).toBeLessThan(inflated / 3);
+    const messages = [small, message(10, 1), message(10, 2), message(400, 3), message(10, 4)];
+    const chunks = [...inflatedChunks(messages, inflated * 2)].map((c) => c.map((m) => m.offset));
+    expect(chunks).toEqual([['0', '1'], ['2'], ['3'], ['4']]);
   });
 });

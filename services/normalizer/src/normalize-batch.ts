@@ -1,4 +1,4 @@
-import { type OutgoingMessage, readRawPayload, type TopicNames } from '@pipeline/kafka-io';
+import { type OutgoingMessage, rawPayloadSize, readRawPayload, type TopicNames } from '@pipeline/kafka-io';
 import type { MetricType } from '@pipeline/sample-model';
 import { registrationMessage, TypeRegistry } from '@pipeline/type-registry';
 import { normalizePayload } from './normalize-payload.js';
@@ -74,6 +74,29 @@ export function normalizeBatch(
     metrics.rejected.inc({ dialect: payload.dialect }, result.rejected.length);
   }
   return out;
+}
+
+/**
+ * Consecutive runs of messages whose bodies inflate to at most maxBytes together (a bigger message
+ * is a run of its own). The size comes from the message without inflating it (rawPayloadSize).
+ */
+export function* inflatedChunks<M extends { value: Buffer | null; headers?: Record<string, unknown> }>(
+  messages: readonly M[],
+  maxBytes: number,
+): Generator<M[]> {
+  let chunk: M[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = rawPayloadSize(message);
+    if (chunk.length > 0 && bytes + size > maxBytes) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(message);
+    bytes += size;
+  }
+  if (chunk.length > 0) yield chunk;
 }
 
 /** Groups outputs into produce requests of bounded size (the broker refuses huge requests). */

@@ -8,7 +8,7 @@ import type { TypeRegistry, TypeRegistryFollower } from '@pipeline/type-registry
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { NormalizerConfig } from './config.js';
-import { normalizeBatch, topicMessageGroups } from './normalize-batch.js';
+import { inflatedChunks, normalizeBatch, topicMessageGroups } from './normalize-batch.js';
 import type { NormalizerMetrics } from './normalizer-metrics.js';
 
 export interface NormalizerDeps {
@@ -42,8 +42,10 @@ export async function startNormalizer(
     groupId: config.groupId,
     sessionTimeout: config.kafka.sessionTimeoutMs,
     heartbeatInterval: Math.floor(config.kafka.sessionTimeoutMs / 5),
-    maxBytesPerPartition: 32 * 1024 * 1024,
-    maxBytes: 64 * 1024 * 1024,
+    // Compressed bytes: bodies shrink ~9x, so a fetch carries ~9x more samples than its size says.
+    // (A message bigger than this still comes, alone.)
+    maxBytesPerPartition: 2 * 1024 * 1024,
+    maxBytes: 8 * 1024 * 1024,
     maxWaitTimeInMs: 100,
   });
   let joined = false;
@@ -73,33 +75,38 @@ export async function startNormalizer(
     eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
       if (batch.messages.length === 0) return;
       await registryCaughtUp;
-      const output = normalizeBatch(batch.messages, registry, config.maxOutputMessageBytes, metrics);
-      for (const topicMessages of topicMessageGroups(output, config.kafka.topics)) {
-        await retryForever(
-          () =>
-            producer.sendBatch({
-              topicMessages: topicMessages.map((t) => ({ ...t, messages: [...t.messages] })),
-            }),
-          {
-            shouldStop: () => stopping || !isRunning() || isStale(),
-            onError: (error, attempt, wait) => {
-              logger.warn(
-                { err: error, attempt, wait, retriable: isRetriableKafkaError(error) },
-                'produce failed; retrying',
-              );
-              heartbeat().catch(() => {});
+      // In chunks of bounded inflated size: a fetch of compressed bodies can hold millions of
+      // samples, and the outputs of a chunk are held until they are acknowledged.
+      for (const chunk of inflatedChunks(batch.messages, config.maxBatchBytes)) {
+        if (!isRunning() || isStale()) return;
+        const output = normalizeBatch(chunk, registry, config.maxOutputMessageBytes, metrics);
+        for (const topicMessages of topicMessageGroups(output, config.kafka.topics)) {
+          await retryForever(
+            () =>
+              producer.sendBatch({
+                topicMessages: topicMessages.map((t) => ({ ...t, messages: [...t.messages] })),
+              }),
+            {
+              shouldStop: () => stopping || !isRunning() || isStale(),
+              onError: (error, attempt, wait) => {
+                logger.warn(
+                  { err: error, attempt, wait, retriable: isRetriableKafkaError(error) },
+                  'produce failed; retrying',
+                );
+                heartbeat().catch(() => {});
+              },
             },
-          },
-        );
+          );
+        }
+        // Durable now: later chunks (and their replays) may rely on these types.
+        for (const { org, stream, type } of output.learned) registry.register(org, stream, type);
+        const last = chunk[chunk.length - 1]!.offset;
+        await consumer.commitOffsets([
+          { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+        ]);
+        resolveOffset(last);
+        await heartbeat();
       }
-      // Durable now: later batches (and their replays) may rely on these types.
-      for (const { org, stream, type } of output.learned) registry.register(org, stream, type);
-      const last = batch.messages[batch.messages.length - 1]!.offset;
-      await consumer.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-      ]);
-      resolveOffset(last);
-      await heartbeat();
     },
   });
 

@@ -37,8 +37,10 @@ export async function startWriter(config: WriterConfig, deps: WriterDeps): Promi
     groupId: config.groupId,
     sessionTimeout: config.kafka.sessionTimeoutMs,
     heartbeatInterval: Math.floor(config.kafka.sessionTimeoutMs / 5),
-    maxBytesPerPartition: Math.max(config.batchMaxBytes, 1024 * 1024),
-    maxBytes: Math.max(config.batchMaxBytes * 2, 2 * 1024 * 1024),
+    // Compressed bytes: rows shrink ~10x in the topic, so a fetch of batchMaxBytes would inflate to
+    // ten inserts. (A message bigger than this still comes, alone.)
+    maxBytesPerPartition: Math.max(Math.floor(config.batchMaxBytes / 8), 256 * 1024),
+    maxBytes: Math.max(Math.floor(config.batchMaxBytes / 2), 1024 * 1024),
     maxWaitTimeInMs: Math.min(config.batchMaxAgeMs, 500),
   });
 
@@ -127,6 +129,24 @@ export async function startWriter(config: WriterConfig, deps: WriterDeps): Promi
     return flushing;
   };
 
+  /** Starts (or joins) a flush and waits for it, heartbeating meanwhile so the group keeps us. */
+  const flushWhileHeartbeating = async (heartbeat: () => Promise<void>) => {
+    const inFlight = flush();
+    let done = false;
+    inFlight.then(
+      () => {
+        done = true;
+      },
+      () => {
+        done = true;
+      },
+    );
+    while (!done) {
+      await Promise.race([inFlight.catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
+      if (!done) await heartbeat().catch(() => {});
+    }
+  };
+
   const timer = setInterval(
     () => {
       if (pending.length > 0 && Date.now() - oldestAt >= config.batchMaxAgeMs) {
@@ -155,28 +175,16 @@ export async function startWriter(config: WriterConfig, deps: WriterDeps): Promi
         pending.push({ partition: batch.partition, offset: message.offset, value: message.value, rows });
         // Row bytes, as ClickHouse will see them: the batch limit is about the insert, not the topic.
         pendingBytes += rows.ok ? rows.rows.length : message.value.length;
-      }
-      metrics.bufferedBytes.set(pendingBytes);
-      // Back-pressure: a full buffer waits for its insert (heartbeating) before more is fetched.
-      while (
-        pendingBytes >= config.batchMaxBytes ||
-        (flushing !== undefined && pendingBytes >= config.batchMaxBytes / 2)
-      ) {
-        const inFlight = flush();
-        let done = false;
-        inFlight.then(
-          () => {
-            done = true;
-          },
-          () => {
-            done = true;
-          },
-        );
-        while (!done) {
-          await Promise.race([inFlight.catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
-          if (!done) await heartbeat().catch(() => {});
+        metrics.bufferedBytes.set(pendingBytes);
+        // Back-pressure, message by message: a full buffer waits for its insert (heartbeating)
+        // before more is read, so what is held stays near batchMaxBytes whatever a fetch brought.
+        while (
+          pendingBytes >= config.batchMaxBytes ||
+          (flushing !== undefined && pendingBytes >= config.batchMaxBytes / 2)
+        ) {
+          await flushWhileHeartbeating(heartbeat);
+          if (stopping) return;
         }
-        if (stopping) break;
       }
     },
   });
