@@ -27,5 +27,7 @@ export function expandMetric(
     out.push(makeSample({ name, type, tags: pointTags, timestampUs, value: values[i]!, dtRaw }));
   }
   out.push(makeSample({ name: `${name}_sum`, type, tags: sorted, timestampUs, value: metric.sum, dtRaw }));
-  out.push(makeSample({ name: `${name}_count`, type, tags: sorted, timestampUs, value: metric.count, dtRaw }));
+  out.push(
+    makeSample({ name: `${name}_count`, type, tags: sorted, timestampUs, value: metric.count, dtRaw }),
+  );
 }

@@ -407,7 +407,7 @@ export function scanBetterStackMsgpack(body: Buffer, ctx: BetterStackContext): S
   if (isMap) {
     if (!record()) return undefined;
   } else if (isArray) {
-    for (let l = r.list(); (l = r.element(l)) !== END; ) if (!record()) return undefined;
+    for (let l = r.element(r.list()); l !== END; l = r.element(l)) if (!record()) return undefined;
     if (r.broken) return undefined;
   } else {
     return undefined;

@@ -94,7 +94,7 @@ export function scanRecord(r: ByteReader, ctx: BetterStackContext): Verdict {
   let tags = 0;
   let dts = 0;
   let time: ResolvedTime | undefined;
-  while ((m = r.member(m)) !== END) {
+  for (m = r.member(m); m !== END; m = r.member(m)) {
     let field: Verdict;
     if (r.keyIs(NAME)) {
       names++;
@@ -140,7 +140,7 @@ function single(r: ByteReader): Verdict {
   if (m === END) return r.broken ? MALFORMED : UNSURE;
   let values = 0;
   let sure = true;
-  while ((m = r.member(m)) !== END) {
+  for (m = r.member(m); m !== END; m = r.member(m)) {
     let field: Verdict;
     if (r.keyIs(VALUE)) {
       values++;
@@ -164,7 +164,7 @@ function distribution(r: ByteReader, labelKey: Uint8Array, listKey: Uint8Array):
   let sums = 0;
   let lists = 0;
   let sure = true;
-  while ((m = r.member(m)) !== END) {
+  for (m = r.member(m); m !== END; m = r.member(m)) {
     let field: Verdict;
     if (r.keyIs(COUNT)) {
       counts++;
@@ -190,7 +190,7 @@ function points(r: ByteReader, labelKey: Uint8Array): Verdict {
   let l = r.list();
   if (l === END) return r.broken ? MALFORMED : UNSURE;
   let sure = true;
-  while ((l = r.element(l)) !== END) {
+  for (l = r.element(l); l !== END; l = r.element(l)) {
     const p = point(r, labelKey);
     if (p === MALFORMED) return MALFORMED;
     if (p === UNSURE) sure = false;
@@ -207,7 +207,7 @@ function point(r: ByteReader, labelKey: Uint8Array): Verdict {
   let labels = 0;
   let values = 0;
   let sure = true;
-  while ((m = r.member(m)) !== END) {
+  for (m = r.member(m); m !== END; m = r.member(m)) {
     let field: Verdict;
     if (r.keyIs(labelKey)) {
       labels++;
@@ -232,7 +232,7 @@ function tagsValue(r: ByteReader): Verdict {
   let m = r.map();
   if (m === END) return r.broken ? MALFORMED : UNSURE;
   let sure = true;
-  while ((m = r.member(m)) !== END) {
+  for (m = r.member(m); m !== END; m = r.member(m)) {
     const field = r.tagValue();
     if (field === MALFORMED) return MALFORMED;
     if (field === UNSURE) sure = false;
