@@ -16,25 +16,6 @@ export type RecordResult =
   | { ok: false; stream: string; reason: string };
 
 /**
- * What a record holds, as the checks need it: gathered from an object by collectFields, or from the
- * body's bytes by the receiver's scan (scan-json.ts). `name`, `type` and the timestamps are the
- * values as sent; `tags` is absent in status-only mode.
- */
-export interface RecordFields {
-  name: unknown;
-  type: unknown;
-  value: unknown;
-  hasValue: boolean;
-  timestamp: unknown;
-  hasTimestamp: boolean;
-  atTimestamp: unknown;
-  fieldCount: number;
-  /** The first label that fails (its key too long, an array too deep), if any. */
-  labelReason: string | undefined;
-  tags: Tag[] | undefined;
-}
-
-/**
  * Decides one record: its stream, and its sample or the first reason it fails. Checks run in a
  * fixed order (name, type, labels, field count, timestamp, value, registered type) so that a
  * record with several faults always reports the same one, in the receiver and the normalizer.
@@ -44,65 +25,56 @@ export function normalizeRecord(record: unknown, ctx: OpenObserveContext, types:
   if (typeof record !== 'object' || record === null || Array.isArray(record)) {
     return failed(UNKNOWN_STREAM, `record must be a JSON object, got ${jsonKind(record)}`);
   }
-  return decideRecord(collectFields(record as Record<string, unknown>, ctx), ctx, types);
-}
+  const fields = record as Record<string, unknown>;
+  let name: unknown;
+  let type: unknown;
+  let value: unknown;
+  let hasValue = false;
+  let timestamp: unknown;
+  let hasTimestamp = false;
+  let atTimestamp: unknown;
+  let fieldCount = 0;
+  let labelReason: string | undefined;
+  // Tags are most of the cost of a record; a status-only caller does not pay for them.
+  const tags: Tag[] | undefined = ctx.statusOnly === true ? undefined : [];
 
-/** One pass over own keys: reading only own keys keeps `__proto__` and friends plain data. */
-export function collectFields(fields: Record<string, unknown>, ctx: OpenObserveContext): RecordFields {
-  const out: RecordFields = {
-    name: undefined,
-    type: undefined,
-    value: undefined,
-    hasValue: false,
-    timestamp: undefined,
-    hasTimestamp: false,
-    atTimestamp: undefined,
-    fieldCount: 0,
-    labelReason: undefined,
-    // Tags are most of the cost of a record; a status-only caller does not pay for them.
-    tags: ctx.statusOnly === true ? undefined : [],
-  };
+  // One pass over own keys: reading only own keys keeps `__proto__` and friends plain data.
   for (const key of Object.keys(fields)) {
     const field = fields[key];
     switch (key) {
       case '__name__':
-        out.name = field;
-        out.fieldCount++;
+        name = field;
+        fieldCount++;
         break;
       case '__type__':
-        out.type = field;
-        out.fieldCount++;
+        type = field;
+        fieldCount++;
         break;
       case 'value':
-        out.value = field;
-        out.hasValue = true;
-        out.fieldCount++;
+        value = field;
+        hasValue = true;
+        fieldCount++;
         break;
       case '_timestamp':
-        out.timestamp = field;
-        out.hasTimestamp = true;
-        out.fieldCount++;
+        timestamp = field;
+        hasTimestamp = true;
+        fieldCount++;
         break;
       case '@timestamp':
-        out.atTimestamp = field;
-        out.fieldCount++;
+        atTimestamp = field;
+        fieldCount++;
         break;
       default: {
         // After a bad label the record is lost; keep scanning only for `__name__` and `__type__`.
-        if (out.labelReason !== undefined) break;
+        if (labelReason !== undefined) break;
         const labelKey = formatLabelKey(key);
-        const counted = collectLabel(out.tags, labelKey, field);
-        if (counted >= 0) out.fieldCount += counted;
-        else out.labelReason = labelFailure(labelKey, counted);
+        const counted = collectLabel(tags, labelKey, field);
+        if (counted >= 0) fieldCount += counted;
+        else labelReason = labelFailure(labelKey, counted);
       }
     }
   }
-  return out;
-}
 
-/** The checks, in their fixed order, on what a record holds. */
-export function decideRecord(f: RecordFields, ctx: OpenObserveContext, types: PayloadTypes): RecordResult {
-  const { name, value } = f;
   if (typeof name !== 'string' || name === '') {
     return failed(
       UNKNOWN_STREAM,
@@ -112,21 +84,21 @@ export function decideRecord(f: RecordFields, ctx: OpenObserveContext, types: Pa
     );
   }
   const stream = formatStreamName(name);
-  const metricType = parseMetricType(f.type);
+  const metricType = parseMetricType(type);
   if (typeof metricType === 'object') return failed(stream, metricType.reason);
-  if (f.labelReason !== undefined) return failed(stream, f.labelReason);
-  if (f.fieldCount > ctx.maxFieldsPerRecord) {
+  if (labelReason !== undefined) return failed(stream, labelReason);
+  if (fieldCount > ctx.maxFieldsPerRecord) {
     return failed(
       stream,
-      `record has ${f.fieldCount} fields, more than the limit of ${ctx.maxFieldsPerRecord}`,
+      `record has ${fieldCount} fields, more than the limit of ${ctx.maxFieldsPerRecord}`,
     );
   }
-  const timestampUs = f.hasTimestamp
-    ? resolveTimestamp('_timestamp', f.timestamp, ctx.receivedAtUs)
-    : resolveTimestamp('@timestamp', f.atTimestamp, ctx.receivedAtUs);
+  const timestampUs = hasTimestamp
+    ? resolveTimestamp('_timestamp', timestamp, ctx.receivedAtUs)
+    : resolveTimestamp('@timestamp', atTimestamp, ctx.receivedAtUs);
   if (typeof timestampUs === 'object') return failed(stream, timestampUs.reason);
 
-  const isTypeRow = !f.hasValue && (metricType === 'histogram' || metricType === 'summary');
+  const isTypeRow = !hasValue && (metricType === 'histogram' || metricType === 'summary');
   if (!isTypeRow) {
     if (typeof value !== 'number') return failed(stream, 'value is required and must be a number');
     // JSON.parse turns an overflowing literal such as 1e400 into Infinity.
@@ -134,11 +106,11 @@ export function decideRecord(f: RecordFields, ctx: OpenObserveContext, types: Pa
   }
   const typeReason = types.admit(stream, metricType);
   if (typeReason !== undefined) return failed(stream, typeReason);
-  if (isTypeRow || f.tags === undefined) return { ok: true, stream, sample: undefined };
+  if (isTypeRow || tags === undefined) return { ok: true, stream, sample: undefined };
   return {
     ok: true,
     stream,
-    sample: makeSample({ name: stream, type: metricType, tags: f.tags, timestampUs, value: value as number }),
+    sample: makeSample({ name: stream, type: metricType, tags, timestampUs, value: value as number }),
   };
 }
 

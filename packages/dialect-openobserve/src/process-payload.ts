@@ -1,7 +1,6 @@
 import type { RejectedRecord, Sample } from '@pipeline/sample-model';
 import { decodeOpenObserveBody } from './decode-body.js';
 import { normalizeRecord } from './normalize-record.js';
-import { scanOpenObserveJson } from './scan-json.js';
 import { StreamTally } from './stream-status.js';
 import { PayloadTypes } from './type-registry.js';
 import type { OpenObserveContext, PayloadResult } from './types.js';
@@ -11,11 +10,6 @@ import type { OpenObserveContext, PayloadResult } from './types.js';
  * receiver's response and the normalizer's samples always agree.
  */
 export function processOpenObservePayload(body: Buffer, ctx: OpenObserveContext): PayloadResult {
-  if (ctx.statusOnly === true) {
-    // The answer needs no objects: the same decisions, on fields read from the bytes (scan-json.ts).
-    const scanned = scanOpenObserveJson(body, ctx);
-    if (scanned !== undefined) return scanned;
-  }
   const decoded = decodeOpenObserveBody(body);
   if (!decoded.ok) return decoded;
   const { records } = decoded;
