@@ -161,7 +161,7 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 7,
     name: 'sample-rows-plain-strings',
-    why: 'Modern servers only: LowCardinality org, name and tag keys cost the writer 1.7 of its ~4.4 CPU-µs per inserted row (35 %, chDB side by side) to save 0.4 byte per sample; plain String with the default LZ4 (ZSTD made these columns larger) costs none of it (docs/benchmarks.md).',
+    why: 'Modern servers only: LowCardinality org, name and tag keys cost the writer a third of its CPU per inserted row (scripts/insert-cpu.ts, chDB) to save 0.44 byte per sample; plain String with the default LZ4 (ZSTD made these columns larger) costs none of it (docs/benchmarks.md).',
     appliesTo: modern,
     statements: (ctx) => [
       {

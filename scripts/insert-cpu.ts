@@ -1,0 +1,109 @@
+/**
+ * CPU per inserted row for variants of the `sample_rows` layout, on the embedded engine: the rows
+ * of the bench's data set (Better Stack JSON decoded and encoded as the normalizer does), inserted
+ * as 90 000-row TabSeparated raw inserts (what the writer sends) into a fresh chDB, one variant per
+ * child process. Prints the CPU of the process (all threads) during the inserts, per row.
+ *
+ *   node --import tsx scripts/insert-cpu.ts [--rounds 30] [variant …]
+ *
+ * Variants: `current` (migrations as they are), `null` (parsing only), `plain` (sorted MergeTree),
+ * or `build:<flags>` — a sorted MergeTree plus r (Replacing), p (daily partitions), l
+ * (LowCardinality org, name, tag keys), c (codecs), v (the two materialized views).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createStoreClient, insertRows, migrate, TABLES } from '@pipeline/clickhouse-store';
+import { processBetterStackPayload } from '@pipeline/dialect-betterstack';
+import { type Sample, SampleRowWriter, SeriesRowCache } from '@pipeline/sample-model';
+import { Dataset } from '../bench/dataset.js';
+import { encodeRequest } from '../bench/encoders.js';
+
+const { values: args, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { rounds: { type: 'string', default: '30' }, child: { type: 'boolean', default: false } },
+});
+const ROWS_PER_INSERT = 90_000;
+
+if (!args.child) {
+  const variants =
+    positionals.length > 0
+      ? positionals
+      : ['null', 'plain', 'build:rp', 'build:rpl', 'build:rplc', 'build:rpc', 'current'];
+  for (const variant of variants) {
+    const out = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', process.argv[1]!, '--child', `--rounds=${args.rounds}`, variant],
+      {
+        encoding: 'utf8',
+      },
+    );
+    process.stdout.write(out);
+  }
+  process.exit(0);
+}
+
+const variant = positionals[0] ?? 'current';
+const dir = mkdtempSync(join(tmpdir(), 'insert-cpu-'));
+const client = await createStoreClient({ kind: 'embedded', path: dir });
+const db = 'metrics';
+await migrate(client, db);
+const command = (query: string) => client.command({ query });
+
+if (variant !== 'current') {
+  const flags = variant.startsWith('build:') ? variant.slice('build:'.length) : '';
+  const lc = flags.includes('l');
+  const codecs = flags.includes('c');
+  const text = (name: string) => `${name} ${lc ? 'LowCardinality(String)' : 'String'}`;
+  const engine =
+    variant === 'null'
+      ? 'Null'
+      : `${flags.includes('r') ? 'ReplacingMergeTree' : 'MergeTree'} ${flags.includes('p') ? "PARTITION BY toYYYYMMDD(toDateTime(intDiv(timestamp_us, 1000000), 'UTC'))" : ''} ORDER BY (org, name, series_id, timestamp_us)`;
+  if (!flags.includes('v')) {
+    await command(`DROP VIEW ${db}.${TABLES.seriesMv}`);
+    await command(`DROP VIEW ${db}.${TABLES.metricMetadataMv}`);
+  }
+  await command(`DROP VIEW ${db}.${TABLES.samples}`);
+  await command(`DROP VIEW ${db}.${TABLES.samplesExt}`);
+  await command(`DROP TABLE ${db}.${TABLES.sampleRows}`);
+  await command(`CREATE TABLE ${db}.${TABLES.sampleRows} (
+    ${text('org')}, ${text('name')},
+    type Enum8('gauge' = 1, 'counter' = 2, 'histogram' = 3, 'summary' = 4),
+    series_id UInt64 ${codecs ? 'CODEC(ZSTD(1))' : ''},
+    tags Nested(${text('key')}, value String),
+    timestamp_us Int64 ${codecs ? 'CODEC(Delta, ZSTD(3))' : ''},
+    value Float64 ${codecs ? 'CODEC(Gorilla, ZSTD(3))' : ''},
+    dt_raw String
+  ) ENGINE = ${engine}`);
+}
+
+const dataset = new Dataset(42, Date.now() - 86_400_000);
+const writer = new SampleRowWriter(new SeriesRowCache(), 32 * 1024 * 1024);
+const inserts: Buffer[] = [];
+for (const request of dataset.requests(0, Number(args.rounds) * 10)) {
+  const result = processBetterStackPayload(encodeRequest('bs-json', request).bytes, 'json', {
+    receivedAtUs: Date.now() * 1000,
+    window: { maxAgeUs: 0, maxFutureUs: 0 },
+  });
+  if (!result.ok) throw new Error(result.error);
+  for (const sample of result.samples as Sample[]) writer.write('acme', sample);
+  if (writer.rows >= ROWS_PER_INSERT) inserts.push(writer.take());
+}
+const rows = inserts.length * ROWS_PER_INSERT;
+const cpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const before = cpu();
+const started = performance.now();
+for (const body of inserts) await insertRows(client, db, body);
+const seconds = (performance.now() - started) / 1000;
+const used = cpu() - before;
+process.stdout.write(
+  `${variant.padEnd(12)} ${rows} rows: ${((used / rows) * 1e6).toFixed(2)} CPU-µs per row, ${Math.round(rows / seconds / 1000)} k rows/s\n`,
+);
+await client.close();
+rmSync(dir, { recursive: true, force: true });
+process.exit(0);
