@@ -101,13 +101,13 @@ export function scanRecord(r: ByteReader, ctx: BetterStackContext): Verdict {
       field = r.nonEmptyString();
     } else if (r.keyIs(GAUGE) || r.keyIs(COUNTER)) {
       kinds++;
-      field = single(r);
+      field = mapOf(r, SINGLE);
     } else if (r.keyIs(HISTOGRAM)) {
       kinds++;
-      field = distribution(r, UPPER_LIMIT, BUCKETS);
+      field = mapOf(r, HISTOGRAM_BODY);
     } else if (r.keyIs(SUMMARY)) {
       kinds++;
-      field = distribution(r, QUANTILE, QUANTILES);
+      field = mapOf(r, SUMMARY_BODY);
     } else if (r.keyIs(TAGS)) {
       tags++;
       field = tagsValue(r);
@@ -134,18 +134,28 @@ export function scanRecord(r: ByteReader, ctx: BetterStackContext): Verdict {
   return checkTimeWindow(time.timestampUs, ctx.receivedAtUs, ctx.window) === undefined ? VALID : UNSURE;
 }
 
-/** `{"value": <finite>}`, other members ignored as readSingle ignores them. */
-function single(r: ByteReader): Verdict {
+/** A member a metric body must hold exactly once, and the check of its value. */
+type Field = readonly [key: Uint8Array, check: (r: ByteReader) => Verdict];
+
+/**
+ * A map holding each of `fields` exactly once, each passing its check; other members are ignored,
+ * as readMetric ignores them. (A repeated one is the decoder's: it keeps the last.)
+ */
+function mapOf(r: ByteReader, fields: readonly Field[]): Verdict {
   let m = r.map();
   if (m === END) return r.broken ? MALFORMED : UNSURE;
-  let values = 0;
+  let seen = 0;
   let sure = true;
   for (m = r.member(m); m !== END; m = r.member(m)) {
-    let field: Verdict;
-    if (r.keyIs(VALUE)) {
-      values++;
-      field = r.finite();
-    } else {
+    let field: Verdict | undefined;
+    for (let i = 0; i < fields.length; i++) {
+      if (!r.keyIs(fields[i]![0])) continue;
+      if (seen & (1 << i)) sure = false;
+      seen |= 1 << i;
+      field = fields[i]![1](r);
+      break;
+    }
+    if (field === undefined) {
       if (r.keyUnsure()) sure = false;
       field = r.skip();
     }
@@ -153,78 +163,46 @@ function single(r: ByteReader): Verdict {
     if (field === UNSURE) sure = false;
   }
   if (r.broken) return MALFORMED;
-  return sure && values === 1 ? VALID : UNSURE;
+  return sure && seen === (1 << fields.length) - 1 ? VALID : UNSURE;
 }
 
-/** A histogram (`buckets` of upper_limit + count) or a summary (`quantiles` of quantile + value). */
-function distribution(r: ByteReader, labelKey: Uint8Array, listKey: Uint8Array): Verdict {
-  let m = r.map();
-  if (m === END) return r.broken ? MALFORMED : UNSURE;
-  let counts = 0;
-  let sums = 0;
-  let lists = 0;
-  let sure = true;
-  for (m = r.member(m); m !== END; m = r.member(m)) {
-    let field: Verdict;
-    if (r.keyIs(COUNT)) {
-      counts++;
-      field = r.finite();
-    } else if (r.keyIs(SUM)) {
-      sums++;
-      field = r.finite();
-    } else if (r.keyIs(listKey)) {
-      lists++;
-      field = points(r, labelKey);
-    } else {
-      if (r.keyUnsure()) sure = false;
-      field = r.skip();
-    }
-    if (field === MALFORMED) return MALFORMED;
-    if (field === UNSURE) sure = false;
-  }
-  if (r.broken) return MALFORMED;
-  return sure && counts === 1 && sums === 1 && lists === 1 ? VALID : UNSURE;
-}
-
-function points(r: ByteReader, labelKey: Uint8Array): Verdict {
+/** A list whose every element passes `check`. */
+function listOf(r: ByteReader, check: (r: ByteReader) => Verdict): Verdict {
   let l = r.list();
   if (l === END) return r.broken ? MALFORMED : UNSURE;
   let sure = true;
   for (l = r.element(l); l !== END; l = r.element(l)) {
-    const p = point(r, labelKey);
-    if (p === MALFORMED) return MALFORMED;
-    if (p === UNSURE) sure = false;
+    const v = check(r);
+    if (v === MALFORMED) return MALFORMED;
+    if (v === UNSURE) sure = false;
   }
   if (r.broken) return MALFORMED;
   return sure ? VALID : UNSURE;
 }
 
-/** `{"upper_limit": …, "count": <finite>}` or `{"quantile": <finite>, "value": <finite>}`. */
-function point(r: ByteReader, labelKey: Uint8Array): Verdict {
-  let m = r.map();
-  if (m === END) return r.broken ? MALFORMED : UNSURE;
-  const valueKey = labelKey === UPPER_LIMIT ? COUNT : VALUE;
-  let labels = 0;
-  let values = 0;
-  let sure = true;
-  for (m = r.member(m); m !== END; m = r.member(m)) {
-    let field: Verdict;
-    if (r.keyIs(labelKey)) {
-      labels++;
-      field = labelKey === UPPER_LIMIT ? r.upperLimit() : r.finite();
-    } else if (r.keyIs(valueKey)) {
-      values++;
-      field = r.finite();
-    } else {
-      if (r.keyUnsure()) sure = false;
-      field = r.skip();
-    }
-    if (field === MALFORMED) return MALFORMED;
-    if (field === UNSURE) sure = false;
-  }
-  if (r.broken) return MALFORMED;
-  return sure && labels === 1 && values === 1 ? VALID : UNSURE;
-}
+const finite = (r: ByteReader) => r.finite();
+const BUCKET: readonly Field[] = [
+  [UPPER_LIMIT, (r) => r.upperLimit()],
+  [COUNT, finite],
+];
+const QUANTILE_POINT: readonly Field[] = [
+  [QUANTILE, finite],
+  [VALUE, finite],
+];
+/** `{"value": <finite>}` (readSingle). */
+const SINGLE: readonly Field[] = [[VALUE, finite]];
+/** A histogram: count, sum and `buckets` of upper_limit + count (readHistogram). */
+const HISTOGRAM_BODY: readonly Field[] = [
+  [COUNT, finite],
+  [SUM, finite],
+  [BUCKETS, (r) => listOf(r, (p) => mapOf(p, BUCKET))],
+];
+/** A summary: count, sum and `quantiles` of quantile + value (readSummary). */
+const SUMMARY_BODY: readonly Field[] = [
+  [COUNT, finite],
+  [SUM, finite],
+  [QUANTILES, (r) => listOf(r, (p) => mapOf(p, QUANTILE_POINT))],
+];
 
 /** null, or a map whose values are strings, numbers or booleans (readTags). */
 function tagsValue(r: ByteReader): Verdict {

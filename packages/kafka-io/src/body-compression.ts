@@ -34,3 +34,10 @@ export function decompressBody(compressed: Buffer): Inflated {
     return { ok: false, error: `LZ4 body does not decompress: ${(error as Error).message}` };
   }
 }
+
+/** A message's value as it was before compression: `compression` is the header `header` says (LZ4 or none). */
+export function inflateValue(value: Buffer, compression: string | undefined, header: string): Inflated {
+  if (compression === undefined) return { ok: true, body: value };
+  if (compression === LZ4) return decompressBody(value);
+  return { ok: false, error: `header ${header} is ${JSON.stringify(compression)}, not ${LZ4}` };
+}

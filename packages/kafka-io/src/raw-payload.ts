@@ -1,6 +1,6 @@
 import { type Dialect, isDialect } from '@pipeline/sample-model';
 import type { OutgoingMessage } from './batching-producer.js';
-import { compressBody, decompressBody, LZ4 } from './body-compression.js';
+import { compressBody, inflateValue, LZ4 } from './body-compression.js';
 import { headerString } from './headers.js';
 
 /**
@@ -91,15 +91,9 @@ export function readRawPayload(message: {
   if (receivedAtUs === undefined)
     return { ok: false, error: `header ${H.receivedAtUs} is missing or not an integer` };
   if (message.value === null) return { ok: false, error: 'message has no body' };
-  const encoding = headerString(headers, H.encoding);
-  let body = message.value;
-  if (encoding === LZ4) {
-    const inflated = decompressBody(body);
-    if (!inflated.ok) return inflated;
-    body = inflated.body;
-  } else if (encoding !== undefined) {
-    return { ok: false, error: `header ${H.encoding} is ${JSON.stringify(encoding)}, not ${LZ4}` };
-  }
+  const inflated = inflateValue(message.value, headerString(headers, H.encoding), H.encoding);
+  if (!inflated.ok) return inflated;
+  const body = inflated.body;
   return {
     ok: true,
     payload: {

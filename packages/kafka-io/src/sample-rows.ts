@@ -1,5 +1,5 @@
 import type { OutgoingMessage } from './batching-producer.js';
-import { compressBody, decompressBody, LZ4 } from './body-compression.js';
+import { compressBody, inflateValue, LZ4 } from './body-compression.js';
 import { headerString } from './headers.js';
 
 /** Headers of a samples message (normalizer → writer). */
@@ -48,17 +48,9 @@ export function readSampleRows(message: {
     };
   if (message.value === null) return { ok: false, error: 'message has no rows' };
   const compression = headerString(message.headers, SAMPLE_HEADERS.compression);
-  let rows = message.value;
-  if (compression === LZ4) {
-    const inflated = decompressBody(rows);
-    if (!inflated.ok) return inflated;
-    rows = inflated.body;
-  } else if (compression !== undefined) {
-    return {
-      ok: false,
-      error: `header ${SAMPLE_HEADERS.compression} is ${JSON.stringify(compression)}, not ${LZ4}`,
-    };
-  }
+  const inflated = inflateValue(message.value, compression, SAMPLE_HEADERS.compression);
+  if (!inflated.ok) return inflated;
+  const rows = inflated.body;
   const countText = headerString(message.headers, SAMPLE_HEADERS.rows);
   const count = countText !== undefined && /^\d+$/.test(countText) ? Number(countText) : undefined;
   return { ok: true, format, rows, count };
