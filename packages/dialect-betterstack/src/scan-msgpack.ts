@@ -1,4 +1,4 @@
-import { bytesEqual, latin1, rangesEqual } from '@pipeline/json-scan';
+import { bytesEqual, latin1, MAX_DEPTH, rangesEqual } from '@pipeline/json-scan';
 import { decodeTimestampExtension } from './msgpack-codec.js';
 import type { BetterStackContext } from './normalize-record.js';
 import { type ResolvedTime, resolveDt } from './resolve-dt.js';
@@ -30,7 +30,6 @@ const BIG_UINT = 9;
 const BIG_INT = 10;
 const FLOAT = 11;
 
-const MAX_DEPTH = 256;
 const PROTO = Uint8Array.from('__proto__', (c) => c.charCodeAt(0));
 const EXT_TIMESTAMP = -1;
 

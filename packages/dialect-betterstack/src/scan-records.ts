@@ -1,3 +1,4 @@
+import { asciiBytes } from '@pipeline/json-scan';
 import type { RejectedRecord } from '@pipeline/sample-model';
 import { checkTimeWindow } from '@pipeline/timestamp-rules';
 import type { BetterStackContext } from './normalize-record.js';
@@ -68,21 +69,20 @@ export interface ScannedPayload {
   readonly records: number;
 }
 
-const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
-const NAME = ascii('name');
-const GAUGE = ascii('gauge');
-const COUNTER = ascii('counter');
-const HISTOGRAM = ascii('histogram');
-const SUMMARY = ascii('summary');
-const TAGS = ascii('tags');
-const DT = ascii('dt');
-const VALUE = ascii('value');
-const COUNT = ascii('count');
-const SUM = ascii('sum');
-const BUCKETS = ascii('buckets');
-const UPPER_LIMIT = ascii('upper_limit');
-const QUANTILES = ascii('quantiles');
-const QUANTILE = ascii('quantile');
+const NAME = asciiBytes('name');
+const GAUGE = asciiBytes('gauge');
+const COUNTER = asciiBytes('counter');
+const HISTOGRAM = asciiBytes('histogram');
+const SUMMARY = asciiBytes('summary');
+const TAGS = asciiBytes('tags');
+const DT = asciiBytes('dt');
+const VALUE = asciiBytes('value');
+const COUNT = asciiBytes('count');
+const SUM = asciiBytes('sum');
+const BUCKETS = asciiBytes('buckets');
+const UPPER_LIMIT = asciiBytes('upper_limit');
+const QUANTILES = asciiBytes('quantiles');
+const QUANTILE = asciiBytes('quantile');
 
 /** The verdict of the record at the reader's position (any value; only a map can be VALID). */
 export function scanRecord(r: ByteReader, ctx: BetterStackContext): Verdict {

@@ -9,6 +9,7 @@
  * the few they need. UTF-8 is not validated, as JSON.parse of Buffer#toString does not reject it
  * either (malformed bytes become U+FFFD, and never swallow an ASCII byte).
  */
+/** Nesting the scanners follow (JSON here, MessagePack in the dialect); deeper, they leave it to the decoder. */
 export const MAX_DEPTH = 256;
 
 const QUOTE = 0x22;

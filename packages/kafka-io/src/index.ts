@@ -9,7 +9,7 @@ export { ensureTopics } from './ensure-topics.js';
 export { headerString } from './headers.js';
 export { createKafka, type KafkaConnectOptions } from './kafka-client.js';
 export { type KafkaSettings, readKafkaSettings } from './kafka-settings.js';
-export { kafkajsCrc32c, type NativeCrc32cState, useNativeCrc32c } from './native-crc32c.js';
+export { type NativeCrc32cState, useNativeCrc32c } from './native-crc32c.js';
 export {
   type RawPayload,
   type ReadRawPayload,

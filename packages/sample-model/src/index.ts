@@ -6,7 +6,6 @@ export {
   encodeSampleRow,
   encodeSampleRows,
   SAMPLE_ROW_COLUMNS,
-  SAMPLE_ROW_FORMAT,
   SampleRowWriter,
   SeriesRowCache,
   tsvArray,

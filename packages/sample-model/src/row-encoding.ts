@@ -20,8 +20,6 @@ export const SAMPLE_ROW_COLUMNS = [
   'dt_raw',
 ] as const;
 
-export const SAMPLE_ROW_FORMAT = 'TabSeparated';
-
 interface SeriesEntry {
   readonly org: string;
   readonly name: string;
