@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { encodeSampleRow, encodeSampleRows, SeriesRowCache, tsvArray, tsvField } from './row-encoding.js';
+import {
+  encodeSampleRow,
+  encodeSampleRows,
+  SeriesRowCache,
+  seriesHash,
+  tsvArray,
+  tsvField,
+} from './row-encoding.js';
 import { makeSample } from './sample.js';
 import { seriesIdOfKey, seriesKey } from './series-id.js';
 
@@ -90,6 +97,25 @@ describe('encodeSampleRow (TabSeparated)', () => {
     encodeSampleRow('o', makeSample({ name: 'n', type: 'gauge', tags: [], timestampUs: 1, value: 1 }), cache);
     expect(encodeSampleRow('o', gauge, cache)).toBe(first);
     expect(first.endsWith("\t['a']\t['1']\t5\t1.5\tx\n")).toBe(true);
+  });
+
+  it('keeps series whose hashes collide apart', () => {
+    const sample = (i: number) =>
+      makeSample({ name: 'm', type: 'gauge', tags: [['i', String(i)]], timestampUs: 1, value: i });
+    const byHash = new Map<number, number>();
+    const pairs: [number, number][] = [];
+    for (let i = 0; i < 100_000; i++) {
+      const h = seriesHash('o', sample(i));
+      const earlier = byHash.get(h);
+      if (earlier !== undefined) pairs.push([earlier, i]);
+      byHash.set(h, i);
+    }
+    // A 30-bit hash: 100 000 series are all but certain to share some (about 4.6 pairs expected).
+    expect(pairs.length).toBeGreaterThan(0);
+    const cache = new SeriesRowCache();
+    for (const [a, b] of pairs)
+      for (const i of [a, b, a, b])
+        expect(encodeSampleRow('o', sample(i), cache).split('\t')[5]).toBe(`['${i}']`);
   });
 
   it('escapes fields and array elements the way ClickHouse writes them', () => {
