@@ -4,7 +4,8 @@
  * given one, loaded in turns (A, B, A, B, …) with the same bodies so that the machine's noise falls
  * on both. Prints the accepted samples/s and CPU seconds per million samples of each, per format.
  * `--a-root=DIR` runs A from another checkout (e.g. `git worktree add /tmp/base main` plus
- * `npm ci` there), for before/after evidence of a code change. `npm run bench` is the benchmark.
+ * `npm ci` there), for before/after evidence of a code change; `--b-node=--cpu-prof,--cpu-prof-dir=/tmp/p`
+ * gives B's node extra flags (comma-separated). `npm run bench` is the benchmark.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -35,6 +36,10 @@ const seconds = Number(flag('duration')[0] ?? 4);
 const formats = (flag('formats')[0]?.split(',') ?? ['bs-json', 'bs-msgpack', 'oo-json']) as PipelineFormat[];
 const variants = { A: envOf(flag('a-env')), B: envOf(flag('b-env')) };
 const roots = { A: flag('a-root')[0], B: flag('b-root')[0] };
+const nodeArgs = {
+  A: flag('a-node').flatMap((f) => f.split(',')),
+  B: flag('b-node').flatMap((f) => f.split(',')),
+};
 const say = (line: string) => process.stdout.write(`[compare] ${line}\n`);
 
 const dir = mkdtempSync(join(os.tmpdir(), 'compare-receivers-'));
@@ -57,6 +62,7 @@ const start = async (variant: 'A' | 'B') => {
     name: 'receiver',
     env: { ...base, KAFKA_TOPIC_PREFIX: `cmp${variant.toLowerCase()}.`, ...variants[variant] },
     logFile: join(dir, `${variant}.log`),
+    ...(nodeArgs[variant].length === 0 ? {} : { nodeArgs: nodeArgs[variant] }),
     ...(roots[variant] === undefined ? {} : { root: roots[variant] }),
   });
   await waitForServiceReady(service);
