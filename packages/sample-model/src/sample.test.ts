@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isMetricType } from './metric-type.js';
 import { sortTags, withTag } from './sample.js';
@@ -14,6 +15,20 @@ describe('sortTags', () => {
       ['a', '2'],
       ['b', '3'],
     ]);
+  });
+  it('agrees with a plain sort and a last-wins merge, short lists and long, repeated keys and not', () => {
+    const reference = (tags: readonly (readonly [string, string])[]) => {
+      const byKey = new Map<string, readonly [string, string]>();
+      for (const tag of tags) byKey.set(tag[0], tag);
+      return [...byKey.values()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    };
+    const tag = fc.tuple(fc.string({ maxLength: 3 }), fc.string({ maxLength: 3 }));
+    fc.assert(
+      fc.property(fc.array(tag, { maxLength: 40 }), (tags) => {
+        expect(sortTags(tags)).toEqual(reference(tags));
+      }),
+      { numRuns: 2000 },
+    );
   });
   it('does not modify its input', () => {
     const tags = [

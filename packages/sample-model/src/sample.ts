@@ -23,6 +23,24 @@ export interface Sample {
 const byKey = (a: Tag, b: Tag): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
 /**
+ * A stable sort by key for the few tags a series has: Array#sort calls its comparator through the
+ * builtin, which cost more than the sorting (7 % of the normalizer for four unsorted tags).
+ */
+function insertionSorted(tags: readonly Tag[]): Tag[] {
+  const out = tags.slice();
+  for (let i = 1; i < out.length; i++) {
+    const tag = out[i]!;
+    let j = i - 1;
+    while (j >= 0 && out[j]![0] > tag[0]) {
+      out[j + 1] = out[j]!;
+      j--;
+    }
+    out[j + 1] = tag;
+  }
+  return out;
+}
+
+/**
  * Sorts tags by key (UTF-16 code unit order, same as ClickHouse's byte order for ASCII keys)
  * and keeps the last value of a repeated key, so a series has exactly one identity.
  */
@@ -32,7 +50,7 @@ export function sortTags(tags: readonly Tag[]): Tag[] {
   let inOrder = true;
   for (let i = 1; i < tags.length && inOrder; i++) inOrder = tags[i - 1]![0] < tags[i]![0];
   if (inOrder) return tags.slice();
-  const sorted = [...tags].sort(byKey);
+  const sorted = tags.length <= 16 ? insertionSorted(tags) : [...tags].sort(byKey);
   const out: Tag[] = [];
   for (const tag of sorted) {
     const last = out[out.length - 1];
