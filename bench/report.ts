@@ -281,6 +281,10 @@ export function bigBodyTable(results: readonly BigBodyResult[]): string {
   );
 }
 
+function mean(values: readonly number[]): number {
+  return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
 /** Least-squares slope of RSS (MiB per minute) over the samples from `fromS` on. */
 function slopeMiBPerMinute(points: readonly (readonly [number, number])[]): number {
   if (points.length < 2) return Number.NaN;
@@ -314,6 +318,9 @@ export function soakTable(results: readonly SoakResult[]): string {
         mib(at(after)[1]),
         mib(series[series.length - 1]![1]),
         mib(Math.max(...series.map(([, v]) => v))),
+        // A sawtooth (batches, merges) makes single readings and slopes jumpy; halves' means are not.
+        mib(mean(settled.slice(0, Math.floor(settled.length / 2)).map(([, v]) => v))),
+        mib(mean(settled.slice(Math.floor(settled.length / 2)).map(([, v]) => v))),
         fixed(slopeMiBPerMinute(settled), 1),
       ]);
     }
@@ -330,7 +337,16 @@ export function soakTable(results: readonly SoakResult[]): string {
     )
     .join('\n');
   return `${summary}\n\n${table(
-    ['stage', 'RSS at start (MiB)', 'after 1 min', 'at the end', 'peak', 'growth after 1 min (MiB/min)'],
+    [
+      'stage',
+      'RSS at start (MiB)',
+      'after 1 min',
+      'at the end',
+      'peak',
+      'mean, 1st half after 1 min',
+      'mean, 2nd half',
+      'slope after 1 min (MiB/min)',
+    ],
     rows,
   )}`;
 }
