@@ -4,7 +4,10 @@
  * as 90 000-row TabSeparated raw inserts (what the writer sends) into a fresh chDB, one variant per
  * child process. Prints the CPU of the process (all threads) during the inserts, per row.
  *
- *   node --import tsx scripts/insert-cpu.ts [--rounds 30] [variant …]
+ *   node --import tsx scripts/insert-cpu.ts [--rounds 30] [--rows-per-insert 90000] [--tail-ms 0] [variant …]
+ *
+ * `--tail-ms` keeps counting that long after the last insert, so that the merges the inserts
+ * started are paid for too (compare insert sizes with it).
  *
  * Variants: `current` (migrations as they are), `null` (parsing only), `plain` (sorted MergeTree),
  * or `build:<flags>` — a sorted MergeTree plus r (Replacing), p (daily partitions), l
@@ -23,9 +26,14 @@ import { encodeRequest } from '../bench/encoders.js';
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
-  options: { rounds: { type: 'string', default: '30' }, child: { type: 'boolean', default: false } },
+  options: {
+    rounds: { type: 'string', default: '30' },
+    'rows-per-insert': { type: 'string', default: '90000' },
+    'tail-ms': { type: 'string', default: '0' },
+    child: { type: 'boolean', default: false },
+  },
 });
-const ROWS_PER_INSERT = 90_000;
+const ROWS_PER_INSERT = Number(args['rows-per-insert']);
 
 if (!args.child) {
   const variants =
@@ -35,7 +43,16 @@ if (!args.child) {
   for (const variant of variants) {
     const out = execFileSync(
       process.execPath,
-      ['--import', 'tsx', process.argv[1]!, '--child', `--rounds=${args.rounds}`, variant],
+      [
+        '--import',
+        'tsx',
+        process.argv[1]!,
+        '--child',
+        `--rounds=${args.rounds}`,
+        `--rows-per-insert=${args['rows-per-insert']}`,
+        `--tail-ms=${args['tail-ms']}`,
+        variant,
+      ],
       {
         encoding: 'utf8',
       },
@@ -100,6 +117,7 @@ const before = cpu();
 const started = performance.now();
 for (const body of inserts) await insertRows(client, db, body);
 const seconds = (performance.now() - started) / 1000;
+await new Promise((resolve) => setTimeout(resolve, Number(args['tail-ms'])));
 const used = cpu() - before;
 process.stdout.write(
   `${variant.padEnd(12)} ${rows} rows: ${((used / rows) * 1e6).toFixed(2)} CPU-µs per row, ${Math.round(rows / seconds / 1000)} k rows/s\n`,
