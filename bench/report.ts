@@ -8,7 +8,7 @@ import type { Format } from './encoders.js';
 import type { BigBodyResult, LatencyResult, SoakResult, ThroughputResult } from './phases.js';
 import type { ProfileSummary } from './profile-summary.js';
 import type { Role } from './stack.js';
-import { median } from './stats.js';
+import { mean, median } from './stats.js';
 
 export interface Machine {
   readonly cpuModel: string;
@@ -279,10 +279,6 @@ export function bigBodyTable(results: readonly BigBodyResult[]): string {
       `${mib(r.receiverRssBeforeKiB)} → ${mib(r.receiverPeakKiB)}`,
     ]),
   );
-}
-
-function mean(values: readonly number[]): number {
-  return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
 /** Least-squares slope of RSS (MiB per minute) over the samples from `fromS` on. */

@@ -13,6 +13,11 @@ export function median(values: readonly number[]): number {
   return finite.length % 2 === 1 ? finite[mid]! : (finite[mid - 1]! + finite[mid]!) / 2;
 }
 
+/** Arithmetic mean (NaN when empty). */
+export function mean(values: readonly number[]): number {
+  return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
 export function ascending(values: readonly number[]): number[] {
   return [...values].sort((a, b) => a - b);
 }
