@@ -131,20 +131,13 @@ export async function startWriter(config: WriterConfig, deps: WriterDeps): Promi
 
   /** Starts (or joins) a flush and waits for it, heartbeating meanwhile so the group keeps us. */
   const flushWhileHeartbeating = async (heartbeat: () => Promise<void>) => {
-    const inFlight = flush();
-    let done = false;
-    inFlight.then(
-      () => {
-        done = true;
-      },
-      () => {
-        done = true;
-      },
+    // Settled either way: the caller re-checks the buffer after it, as a failed flush leaves it full.
+    const settled = flush().then(
+      () => true,
+      () => true,
     );
-    while (!done) {
-      await Promise.race([inFlight.catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
-      if (!done) await heartbeat().catch(() => {});
-    }
+    const tick = () => new Promise<false>((r) => setTimeout(() => r(false), 2000));
+    while (!(await Promise.race([settled, tick()]))) await heartbeat().catch(() => {});
   };
 
   const timer = setInterval(
