@@ -1,4 +1,4 @@
-import { JsonScanner, latin1, rangesEqual } from '@pipeline/json-scan';
+import { JsonScanner, type KeyTable, latin1, rangesEqual } from '@pipeline/json-scan';
 import { type BetterStackContext, normalizeInto } from './normalize-record.js';
 import { type ResolvedTime, resolveDt } from './resolve-dt.js';
 import {
@@ -78,8 +78,9 @@ class JsonReader implements ByteReader {
     return s.key() ? NEXT : this.#end();
   }
 
-  keyIs(key: Uint8Array): boolean {
-    return this.s.keyIs(key);
+  keyIn(keys: KeyTable): number {
+    const s = this.s;
+    return s.escaped ? -1 : keys.indexOf(s.bytes, s.keyStart, s.keyEnd);
   }
 
   keyUnsure(): boolean {

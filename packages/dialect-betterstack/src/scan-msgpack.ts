@@ -1,4 +1,4 @@
-import { bytesEqual, latin1, MAX_DEPTH, rangesEqual } from '@pipeline/json-scan';
+import { bytesEqual, type KeyTable, latin1, MAX_DEPTH, rangesEqual } from '@pipeline/json-scan';
 import { decodeTimestampExtension } from './msgpack-codec.js';
 import type { BetterStackContext } from './normalize-record.js';
 import { type ResolvedTime, resolveDt } from './resolve-dt.js';
@@ -207,8 +207,8 @@ class MsgpackReader implements ByteReader {
     return state - 1;
   }
 
-  keyIs(key: Uint8Array): boolean {
-    return bytesEqual(this.b, this.keyStart, this.keyEnd, key);
+  keyIn(keys: KeyTable): number {
+    return keys.indexOf(this.b, this.keyStart, this.keyEnd);
   }
 
   keyUnsure(): boolean {

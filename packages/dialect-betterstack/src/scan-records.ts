@@ -1,4 +1,4 @@
-import { asciiBytes } from '@pipeline/json-scan';
+import { KeyTable } from '@pipeline/json-scan';
 import type { RejectedRecord } from '@pipeline/sample-model';
 import { checkTimeWindow } from '@pipeline/timestamp-rules';
 import type { BetterStackContext } from './normalize-record.js';
@@ -37,8 +37,8 @@ export interface ByteReader {
   map(): number;
   /** The next member: reads its key and returns the state for the next call; END after the last. */
   member(state: number): number;
-  /** The key of the member just read is exactly `key`. */
-  keyIs(key: Uint8Array): boolean;
+  /** The index in `keys` of the member just read's key (spelled exactly so), or -1. */
+  keyIn(keys: KeyTable): number;
   /** The key might spell another one once decoded (a JSON escape): only the decoder can tell. */
   keyUnsure(): boolean;
   /** A list: enters it (state for element()); anything else: skips it, END. */
@@ -69,20 +69,15 @@ export interface ScannedPayload {
   readonly records: number;
 }
 
-const NAME = asciiBytes('name');
-const GAUGE = asciiBytes('gauge');
-const COUNTER = asciiBytes('counter');
-const HISTOGRAM = asciiBytes('histogram');
-const SUMMARY = asciiBytes('summary');
-const TAGS = asciiBytes('tags');
-const DT = asciiBytes('dt');
-const VALUE = asciiBytes('value');
-const COUNT = asciiBytes('count');
-const SUM = asciiBytes('sum');
-const BUCKETS = asciiBytes('buckets');
-const UPPER_LIMIT = asciiBytes('upper_limit');
-const QUANTILES = asciiBytes('quantiles');
-const QUANTILE = asciiBytes('quantile');
+/** The members of a record scanRecord looks at, in the order of RECORD_KEYS. */
+const RECORD_KEYS = new KeyTable(['name', 'gauge', 'counter', 'histogram', 'summary', 'tags', 'dt']);
+const K_NAME = 0;
+const K_GAUGE = 1;
+const K_COUNTER = 2;
+const K_HISTOGRAM = 3;
+const K_SUMMARY = 4;
+const K_TAGS = 5;
+const K_DT = 6;
 
 /** The verdict of the record at the reader's position (any value; only a map can be VALID). */
 export function scanRecord(r: ByteReader, ctx: BetterStackContext): Verdict {
@@ -96,32 +91,41 @@ export function scanRecord(r: ByteReader, ctx: BetterStackContext): Verdict {
   let time: ResolvedTime | undefined;
   for (m = r.member(m); m !== END; m = r.member(m)) {
     let field: Verdict;
-    if (r.keyIs(NAME)) {
-      names++;
-      field = r.nonEmptyString();
-    } else if (r.keyIs(GAUGE) || r.keyIs(COUNTER)) {
-      kinds++;
-      field = mapOf(r, SINGLE);
-    } else if (r.keyIs(HISTOGRAM)) {
-      kinds++;
-      field = mapOf(r, HISTOGRAM_BODY);
-    } else if (r.keyIs(SUMMARY)) {
-      kinds++;
-      field = mapOf(r, SUMMARY_BODY);
-    } else if (r.keyIs(TAGS)) {
-      tags++;
-      field = tagsValue(r);
-    } else if (r.keyIs(DT)) {
-      dts++;
-      const resolved = r.dt(ctx.receivedAtUs);
-      if (resolved === UNSURE || resolved === MALFORMED) field = resolved;
-      else {
-        time = resolved;
-        field = VALID;
+    switch (r.keyIn(RECORD_KEYS)) {
+      case K_NAME:
+        names++;
+        field = r.nonEmptyString();
+        break;
+      case K_GAUGE:
+      case K_COUNTER:
+        kinds++;
+        field = mapOf(r, SINGLE);
+        break;
+      case K_HISTOGRAM:
+        kinds++;
+        field = mapOf(r, HISTOGRAM_BODY);
+        break;
+      case K_SUMMARY:
+        kinds++;
+        field = mapOf(r, SUMMARY_BODY);
+        break;
+      case K_TAGS:
+        tags++;
+        field = tagsValue(r);
+        break;
+      case K_DT: {
+        dts++;
+        const resolved = r.dt(ctx.receivedAtUs);
+        if (resolved === UNSURE || resolved === MALFORMED) field = resolved;
+        else {
+          time = resolved;
+          field = VALID;
+        }
+        break;
       }
-    } else {
-      if (r.keyUnsure()) sure = false;
-      field = r.skip();
+      default:
+        if (r.keyUnsure()) sure = false;
+        field = r.skip();
     }
     if (field === MALFORMED) return MALFORMED;
     if (field === UNSURE) sure = false;
@@ -134,28 +138,34 @@ export function scanRecord(r: ByteReader, ctx: BetterStackContext): Verdict {
   return checkTimeWindow(time.timestampUs, ctx.receivedAtUs, ctx.window) === undefined ? VALID : UNSURE;
 }
 
-/** A member a metric body must hold exactly once, and the check of its value. */
-type Field = readonly [key: Uint8Array, check: (r: ByteReader) => Verdict];
+/** The members a metric body must hold exactly once, and the check of each one's value. */
+interface Fields {
+  readonly keys: KeyTable;
+  readonly checks: readonly ((r: ByteReader) => Verdict)[];
+}
+
+const fields = (spec: readonly (readonly [key: string, check: (r: ByteReader) => Verdict])[]): Fields => ({
+  keys: new KeyTable(spec.map(([key]) => key)),
+  checks: spec.map(([, check]) => check),
+});
 
 /**
  * A map holding each of `fields` exactly once, each passing its check; other members are ignored,
  * as readMetric ignores them. (A repeated one is the decoder's: it keeps the last.)
  */
-function mapOf(r: ByteReader, fields: readonly Field[]): Verdict {
+function mapOf(r: ByteReader, fields: Fields): Verdict {
   let m = r.map();
   if (m === END) return r.broken ? MALFORMED : UNSURE;
   let seen = 0;
   let sure = true;
   for (m = r.member(m); m !== END; m = r.member(m)) {
-    let field: Verdict | undefined;
-    for (let i = 0; i < fields.length; i++) {
-      if (!r.keyIs(fields[i]![0])) continue;
+    let field: Verdict;
+    const i = r.keyIn(fields.keys);
+    if (i >= 0) {
       if (seen & (1 << i)) sure = false;
       seen |= 1 << i;
-      field = fields[i]![1](r);
-      break;
-    }
-    if (field === undefined) {
+      field = fields.checks[i]!(r);
+    } else {
       if (r.keyUnsure()) sure = false;
       field = r.skip();
     }
@@ -163,7 +173,7 @@ function mapOf(r: ByteReader, fields: readonly Field[]): Verdict {
     if (field === UNSURE) sure = false;
   }
   if (r.broken) return MALFORMED;
-  return sure && seen === (1 << fields.length) - 1 ? VALID : UNSURE;
+  return sure && seen === (1 << fields.checks.length) - 1 ? VALID : UNSURE;
 }
 
 /** A list whose every element passes `check`. */
@@ -181,28 +191,28 @@ function listOf(r: ByteReader, check: (r: ByteReader) => Verdict): Verdict {
 }
 
 const finite = (r: ByteReader) => r.finite();
-const BUCKET: readonly Field[] = [
-  [UPPER_LIMIT, (r) => r.upperLimit()],
-  [COUNT, finite],
-];
-const QUANTILE_POINT: readonly Field[] = [
-  [QUANTILE, finite],
-  [VALUE, finite],
-];
+const BUCKET = fields([
+  ['upper_limit', (r) => r.upperLimit()],
+  ['count', finite],
+]);
+const QUANTILE_POINT = fields([
+  ['quantile', finite],
+  ['value', finite],
+]);
 /** `{"value": <finite>}` (readSingle). */
-const SINGLE: readonly Field[] = [[VALUE, finite]];
+const SINGLE = fields([['value', finite]]);
 /** A histogram: count, sum and `buckets` of upper_limit + count (readHistogram). */
-const HISTOGRAM_BODY: readonly Field[] = [
-  [COUNT, finite],
-  [SUM, finite],
-  [BUCKETS, (r) => listOf(r, (p) => mapOf(p, BUCKET))],
-];
+const HISTOGRAM_BODY = fields([
+  ['count', finite],
+  ['sum', finite],
+  ['buckets', (r) => listOf(r, (p) => mapOf(p, BUCKET))],
+]);
 /** A summary: count, sum and `quantiles` of quantile + value (readSummary). */
-const SUMMARY_BODY: readonly Field[] = [
-  [COUNT, finite],
-  [SUM, finite],
-  [QUANTILES, (r) => listOf(r, (p) => mapOf(p, QUANTILE_POINT))],
-];
+const SUMMARY_BODY = fields([
+  ['count', finite],
+  ['sum', finite],
+  ['quantiles', (r) => listOf(r, (p) => mapOf(p, QUANTILE_POINT))],
+]);
 
 /** null, or a map whose values are strings, numbers or booleans (readTags). */
 function tagsValue(r: ByteReader): Verdict {

@@ -1,1 +1,2 @@
 export { asciiBytes, bytesEqual, JsonScanner, latin1, MAX_DEPTH, rangesEqual } from './json-scanner.js';
+export { KeyTable } from './key-table.js';
