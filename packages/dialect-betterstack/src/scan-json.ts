@@ -152,11 +152,20 @@ class JsonReader implements ByteReader {
     if (c === 0x6e) return s.literal() ? undefined : this.#malformed();
     const start = s.pos;
     if (c === QUOTE) {
+      // The same bytes as the last dt, closing quote included: that string had no escape, so this
+      // one is the same string, already checked and resolved.
+      const sameEnd = start + this.lastDtEnd - this.lastDtStart;
+      if (
+        this.lastDt !== undefined &&
+        sameEnd <= s.end &&
+        rangesEqual(s.bytes, start, sameEnd, this.lastDtStart, this.lastDtEnd)
+      ) {
+        s.pos = sameEnd;
+        return this.lastDt;
+      }
       if (!s.string()) return this.#malformed();
       if (s.escaped || s.nonAscii) return UNSURE;
       const end = s.pos;
-      if (this.lastDt !== undefined && rangesEqual(s.bytes, start, end, this.lastDtStart, this.lastDtEnd))
-        return this.lastDt;
       this.lastDt = resolveDt(latin1(s.bytes, start + 1, end - 1), receivedAtUs);
       this.lastDtStart = start;
       this.lastDtEnd = end;
