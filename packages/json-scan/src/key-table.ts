@@ -27,9 +27,9 @@ export class KeyTable {
   indexOf(bytes: Uint8Array, start: number, end: number): number {
     const length = end - start;
     const bucket = this.#byLength[length];
-    if (bucket === undefined) return -1;
-    for (let i = 0; i < bucket.length; i++)
-      if (bytesEqual(bytes, start, end, bucket[i]!)) return this.#indexByLength[length][i]!;
+    const indexes = this.#indexByLength[length];
+    if (bucket === undefined || indexes === undefined) return -1;
+    for (let i = 0; i < bucket.length; i++) if (bytesEqual(bytes, start, end, bucket[i]!)) return indexes[i]!;
     return -1;
   }
 }
