@@ -11,7 +11,8 @@
  *
  * Variants: `current` (migrations as they are), `null` (parsing only), `plain` (sorted MergeTree),
  * or `build:<flags>` — a sorted MergeTree plus r (Replacing), p (daily partitions), l
- * (LowCardinality org, name, tag keys), c (codecs), v (the two materialized views).
+ * (LowCardinality org, name, tag keys), c (codecs), z (the same codecs at ZSTD level 1), v (the two
+ * materialized views). Also prints the compressed bytes per row of the parts the inserts left.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -72,7 +73,8 @@ const command = (query: string) => client.command({ query });
 if (variant !== 'current') {
   const flags = variant.startsWith('build:') ? variant.slice('build:'.length) : '';
   const lc = flags.includes('l');
-  const codecs = flags.includes('c');
+  const zstd = flags.includes('z') ? 'ZSTD(1)' : 'ZSTD(3)';
+  const codecs = flags.includes('c') || flags.includes('z');
   const text = (name: string) => `${name} ${lc ? 'LowCardinality(String)' : 'String'}`;
   const engine =
     variant === 'null'
@@ -90,8 +92,8 @@ if (variant !== 'current') {
     type Enum8('gauge' = 1, 'counter' = 2, 'histogram' = 3, 'summary' = 4),
     series_id UInt64 ${codecs ? 'CODEC(ZSTD(1))' : ''},
     tags Nested(${text('key')}, value String),
-    timestamp_us Int64 ${codecs ? 'CODEC(Delta, ZSTD(3))' : ''},
-    value Float64 ${codecs ? 'CODEC(Gorilla, ZSTD(3))' : ''},
+    timestamp_us Int64 ${codecs ? `CODEC(Delta, ${zstd})` : ''},
+    value Float64 ${codecs ? `CODEC(Gorilla, ${zstd})` : ''},
     dt_raw String
   ) ENGINE = ${engine}`);
 }
@@ -119,8 +121,13 @@ for (const body of inserts) await insertRows(client, db, body);
 const seconds = (performance.now() - started) / 1000;
 await new Promise((resolve) => setTimeout(resolve, Number(args['tail-ms'])));
 const used = cpu() - before;
+const stored = await client.query({
+  query: `SELECT sum(data_compressed_bytes) AS bytes FROM system.parts WHERE database = '${db}' AND table = '${TABLES.sampleRows}' AND active`,
+  format: 'JSONEachRow',
+});
+const bytes = Number(((await stored.json()) as { bytes: string }[])[0]?.bytes ?? 0);
 process.stdout.write(
-  `${variant.padEnd(12)} ${rows} rows: ${((used / rows) * 1e6).toFixed(2)} CPU-µs per row, ${Math.round(rows / seconds / 1000)} k rows/s\n`,
+  `${variant.padEnd(12)} ${rows} rows: ${((used / rows) * 1e6).toFixed(2)} CPU-µs per row, ${Math.round(rows / seconds / 1000)} k rows/s, ${(bytes / rows).toFixed(2)} bytes per row stored\n`,
 );
 await client.close();
 rmSync(dir, { recursive: true, force: true });
