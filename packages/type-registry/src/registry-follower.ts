@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { exitWhenConsumerGivesUp } from '@pipeline/kafka-io';
+import { exitWhenConsumerGivesUp, IDLE_FETCH_WAIT_MS } from '@pipeline/kafka-io';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { readRegistration, type TypeRegistry } from './type-registry.js';
@@ -25,7 +25,10 @@ export class TypeRegistryFollower {
     this.#kafka = kafka;
     this.#logger = logger;
     // A group of its own: every process reads the whole topic; nothing is ever committed.
-    this.#consumer = kafka.consumer({ groupId: `type-registry-${randomUUID()}`, maxWaitTimeInMs: 100 });
+    this.#consumer = kafka.consumer({
+      groupId: `type-registry-${randomUUID()}`,
+      maxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
+    });
   }
 
   async start(): Promise<void> {

@@ -1,5 +1,6 @@
 import {
   exitWhenConsumerGivesUp,
+  IDLE_FETCH_WAIT_MS,
   isRetriableKafkaError,
   ResettableProducer,
   retryForever,
@@ -46,7 +47,9 @@ export async function startNormalizer(
     // (A message bigger than this still comes, alone.)
     maxBytesPerPartition: 2 * 1024 * 1024,
     maxBytes: 8 * 1024 * 1024,
-    maxWaitTimeInMs: 100,
+    // A fetch returns as soon as a message arrives; the wait only bounds idle polls, which cost
+    // the broker and this process CPU ten times a second at 100 ms.
+    maxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
   });
   let joined = false;
   // A partition taken over from another normalizer may hold payloads whose first types that

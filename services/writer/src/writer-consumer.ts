@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import {
   exitWhenConsumerGivesUp,
+  IDLE_FETCH_WAIT_MS,
   ResettableProducer,
   readSampleRows,
   retryForever,
@@ -41,7 +42,9 @@ export async function startWriter(config: WriterConfig, deps: WriterDeps): Promi
     // ten inserts. (A message bigger than this still comes, alone.)
     maxBytesPerPartition: Math.max(Math.floor(config.batchMaxBytes / 8), 256 * 1024),
     maxBytes: Math.max(Math.floor(config.batchMaxBytes / 2), 1024 * 1024),
-    maxWaitTimeInMs: Math.min(config.batchMaxAgeMs, 500),
+    // A fetch returns as soon as rows arrive, and batches are flushed by a timer: the wait only
+    // bounds idle polls.
+    maxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
   });
 
   let pending: PendingMessage[] = [];
