@@ -69,7 +69,7 @@ export interface ScannedPayload {
   readonly records: number;
 }
 
-/** The members of a record scanRecord looks at, in the order of RECORD_KEYS. */
+/** The record members scanRecord looks at; K_* are their indexes in it. */
 const RECORD_KEYS = new KeyTable(['name', 'gauge', 'counter', 'histogram', 'summary', 'tags', 'dt']);
 const K_NAME = 0;
 const K_GAUGE = 1;
@@ -144,7 +144,7 @@ interface Fields {
   readonly checks: readonly ((r: ByteReader) => Verdict)[];
 }
 
-const fields = (spec: readonly (readonly [key: string, check: (r: ByteReader) => Verdict])[]): Fields => ({
+const fieldsOf = (spec: readonly (readonly [key: string, check: (r: ByteReader) => Verdict])[]): Fields => ({
   keys: new KeyTable(spec.map(([key]) => key)),
   checks: spec.map(([, check]) => check),
 });
@@ -191,24 +191,24 @@ function listOf(r: ByteReader, check: (r: ByteReader) => Verdict): Verdict {
 }
 
 const finite = (r: ByteReader) => r.finite();
-const BUCKET = fields([
+const BUCKET = fieldsOf([
   ['upper_limit', (r) => r.upperLimit()],
   ['count', finite],
 ]);
-const QUANTILE_POINT = fields([
+const QUANTILE_POINT = fieldsOf([
   ['quantile', finite],
   ['value', finite],
 ]);
 /** `{"value": <finite>}` (readSingle). */
-const SINGLE = fields([['value', finite]]);
+const SINGLE = fieldsOf([['value', finite]]);
 /** A histogram: count, sum and `buckets` of upper_limit + count (readHistogram). */
-const HISTOGRAM_BODY = fields([
+const HISTOGRAM_BODY = fieldsOf([
   ['count', finite],
   ['sum', finite],
   ['buckets', (r) => listOf(r, (p) => mapOf(p, BUCKET))],
 ]);
 /** A summary: count, sum and `quantiles` of quantile + value (readSummary). */
-const SUMMARY_BODY = fields([
+const SUMMARY_BODY = fieldsOf([
   ['count', finite],
   ['sum', finite],
   ['quantiles', (r) => listOf(r, (p) => mapOf(p, QUANTILE_POINT))],

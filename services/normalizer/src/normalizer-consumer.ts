@@ -47,8 +47,6 @@ export async function startNormalizer(
     // (A message bigger than this still comes, alone.)
     maxBytesPerPartition: 2 * 1024 * 1024,
     maxBytes: 8 * 1024 * 1024,
-    // A fetch returns as soon as a message arrives; the wait only bounds idle polls, which cost
-    // the broker and this process CPU ten times a second at 100 ms.
     maxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
   });
   let joined = false;

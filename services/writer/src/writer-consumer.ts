@@ -42,8 +42,7 @@ export async function startWriter(config: WriterConfig, deps: WriterDeps): Promi
     // ten inserts. (A message bigger than this still comes, alone.)
     maxBytesPerPartition: Math.max(Math.floor(config.batchMaxBytes / 8), 256 * 1024),
     maxBytes: Math.max(Math.floor(config.batchMaxBytes / 2), 1024 * 1024),
-    // A fetch returns as soon as rows arrive, and batches are flushed by a timer: the wait only
-    // bounds idle polls.
+    // Batches are flushed by their timer, not when a fetch returns.
     maxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
   });
 
