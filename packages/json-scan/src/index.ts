@@ -1,2 +1,2 @@
-export { asciiBytes, bytesEqual, JsonScanner, latin1, MAX_DEPTH, rangesEqual } from './json-scanner.js';
+export { bytesEqual, JsonScanner, latin1, MAX_DEPTH, rangesEqual } from './json-scanner.js';
 export { KeyTable } from './key-table.js';

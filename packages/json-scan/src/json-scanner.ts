@@ -280,11 +280,6 @@ export class JsonScanner {
       if (!more) return true;
     }
   }
-
-  /** True when the key just read by key() is exactly `expected` (ASCII, no escapes). */
-  keyIs(expected: Uint8Array): boolean {
-    return !this.escaped && bytesEqual(this.bytes, this.keyStart, this.keyEnd, expected);
-  }
 }
 
 /** bytes[start, end) equals `expected`. */
@@ -312,5 +307,5 @@ export function latin1(bytes: Buffer, start: number, end: number): string {
   return bytes.toString('latin1', start, end);
 }
 
-/** The bytes of an ASCII key, to compare with keyIs(). */
+/** The bytes of an ASCII key (KeyTable's entries). */
 export const asciiBytes = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
