@@ -17,6 +17,7 @@ export {
   rawPayloadSize,
   readRawPayload,
 } from './raw-payload.js';
+export { type RequestQueueTimerState, stopIdleRequestQueueTimers } from './request-queue-timer.js';
 export { ResettableProducer } from './resettable-producer.js';
 export { isRetriableKafkaError, retryForever } from './retry.js';
 export {

@@ -1,6 +1,7 @@
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 import { useNativeCrc32c } from './native-crc32c.js';
+import { stopIdleRequestQueueTimers } from './request-queue-timer.js';
 
 export interface KafkaConnectOptions {
   readonly brokers: readonly string[];
@@ -30,6 +31,9 @@ export function createKafka(options: KafkaConnectOptions): Kafka {
   const kafkaLogger = options.logger.child({ component: 'kafkajs' });
   const crc = useNativeCrc32c();
   if (!crc.active) kafkaLogger.warn({ reason: crc.reason }, "record batches use kafkajs' JavaScript CRC32C");
+  const timers = stopIdleRequestQueueTimers();
+  if (!timers.active)
+    kafkaLogger.warn({ reason: timers.reason }, "kafkajs' request queues keep their 1 ms idle timer");
   const config: KafkaConfig = {
     clientId: options.clientId,
     brokers: [...options.brokers],
