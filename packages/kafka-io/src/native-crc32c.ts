@@ -1,4 +1,5 @@
 import { createRequire, Module } from 'node:module';
+import type { KafkajsPatchState } from './kafkajs-patch.js';
 
 /**
  * kafkajs checksums every record batch it produces with CRC32C computed in JavaScript, one byte
@@ -14,9 +15,7 @@ const require = createRequire(import.meta.url);
 const KAFKAJS_CRC32C = 'kafkajs/src/protocol/recordBatch/crc32C/index.js';
 const KAFKAJS_RECORD_BATCH = 'kafkajs/src/protocol/recordBatch/v0/index.js';
 
-export type NativeCrc32cState =
-  | { readonly active: true }
-  | { readonly active: false; readonly reason: string };
+export type NativeCrc32cState = KafkajsPatchState;
 
 let state: NativeCrc32cState | undefined;
 

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type { KafkajsPatchState } from './kafkajs-patch.js';
 
 /**
  * kafkajs 2.2.4 keeps every broker connection's request queue on a 1 ms timer for as long as the
@@ -22,9 +23,7 @@ interface RequestQueueLike {
   scheduleCheckPendingRequests(): void;
 }
 
-export type RequestQueueTimerState =
-  | { readonly active: true }
-  | { readonly active: false; readonly reason: string };
+export type RequestQueueTimerState = KafkajsPatchState;
 
 let state: RequestQueueTimerState | undefined;
 
