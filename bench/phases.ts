@@ -90,8 +90,15 @@ export interface PhaseContext {
   readonly log: (line: string) => void;
 }
 
-const PIPELINE_ROLES: readonly Role[] = ['receiver', 'kafka', 'normalizer', 'writer', 'bench-client'];
-const SOLO_ROLES: readonly Role[] = ['receiver-solo', 'kafka', 'bench-client'];
+const PIPELINE_ROLES: readonly Role[] = [
+  'receiver',
+  'kafka',
+  'kafka-jit',
+  'normalizer',
+  'writer',
+  'bench-client',
+];
+const SOLO_ROLES: readonly Role[] = ['receiver-solo', 'kafka', 'kafka-jit', 'bench-client'];
 const VM_ROLES: readonly Role[] = ['victoria-metrics', 'bench-client'];
 
 function usage(before: Snapshot, after: Snapshot, roles: readonly Role[], samples: number): Usage {
@@ -104,7 +111,8 @@ function usage(before: Snapshot, after: Snapshot, roles: readonly Role[], sample
     if (u === undefined) continue;
     cpuS[role] = u.cpuS;
     cpuSPerMillion[role] = samples > 0 ? u.cpuS / (samples / 1e6) : Number.NaN;
-    peakKiB[role] = u.peakKiB;
+    // Thread groups (kafka-jit) have no memory of their own.
+    if (u.peakKiB > 0) peakKiB[role] = u.peakKiB;
   }
   const machine = between.machine;
   if (machine !== undefined) cpuS.machine = machine.cpuS;

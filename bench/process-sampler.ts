@@ -4,7 +4,7 @@
  * and after and reports the difference; peak RSS can be reset per phase (clear_refs 5).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 let ticksPerSecond: number | undefined;
 
@@ -19,8 +19,8 @@ function clockTicks(): number {
   return ticksPerSecond;
 }
 
-/** utime + stime of a process, in seconds; undefined once it is gone. */
-export function cpuSeconds(pid: number): number | undefined {
+/** utime + stime of a process (or of `<pid>/task/<tid>`, one thread), in seconds; undefined once it is gone. */
+export function cpuSeconds(pid: number | string): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
@@ -30,6 +30,31 @@ export function cpuSeconds(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * utime + stime of the threads of a process whose names start with one of `prefixes` (Linux keeps
+ * the first 15 characters of a thread's name), in seconds. A thread that has ended is no longer
+ * counted, so over a phase in which such a thread ended the difference is too low.
+ */
+export function threadCpuSeconds(pid: number, prefixes: readonly string[]): number | undefined {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return undefined;
+  }
+  let total = 0;
+  for (const tid of tasks) {
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trimEnd();
+      if (!prefixes.some((prefix) => name.startsWith(prefix))) continue;
+      total += cpuSeconds(`${pid}/task/${tid}`) ?? 0;
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return total;
 }
 
 export interface Memory {
@@ -84,13 +109,23 @@ export const MACHINE = 'machine';
 /** The processes a benchmark watches, by name (e.g. receiver, normalizer, writer, kafka). */
 export class ProcessSet {
   readonly #pids = new Map<string, number>();
+  readonly #threads = new Map<string, { pid: number; prefixes: readonly string[] }>();
 
   add(name: string, pid: number | undefined): void {
     if (pid !== undefined) this.#pids.set(name, pid);
   }
 
+  /**
+   * Some threads of a process, by name prefix, as an entry of their own (CPU only): e.g. a JVM's
+   * JIT compiler threads, whose work the process's own figure includes.
+   */
+  addThreads(name: string, pid: number | undefined, prefixes: readonly string[]): void {
+    if (pid !== undefined) this.#threads.set(name, { pid, prefixes });
+  }
+
   remove(name: string): void {
     this.#pids.delete(name);
+    this.#threads.delete(name);
   }
 
   names(): string[] {
@@ -107,6 +142,10 @@ export class ProcessSet {
       const cpu = cpuSeconds(pid);
       const mem = memory(pid);
       if (cpu !== undefined && mem !== undefined) out[name] = { cpuS: cpu, ...mem };
+    }
+    for (const [name, { pid, prefixes }] of this.#threads) {
+      const cpu = threadCpuSeconds(pid, prefixes);
+      if (cpu !== undefined) out[name] = { cpuS: cpu, rssKiB: 0, peakKiB: 0 };
     }
     // Not a process: the whole machine, so a phase can tell how much CPU went elsewhere.
     out[MACHINE] = { cpuS: machineBusySeconds(), rssKiB: 0, peakKiB: 0 };

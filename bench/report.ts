@@ -150,6 +150,7 @@ const CPU_COLUMNS: readonly [Role, string][] = [
   ['receiver', 'receiver'],
   ['receiver-solo', 'receiver (alone)'],
   ['kafka', 'Kafka'],
+  ['kafka-jit', "of which Kafka's JIT"],
   ['normalizer', 'normalizer'],
   ['writer', 'writer + chDB'],
   ['victoria-metrics', 'VictoriaMetrics'],
@@ -189,7 +190,8 @@ export function cpuTable(
     };
     const ours = (r: ThroughputResult, withClient: boolean) =>
       (Object.keys(r.cpuSPerMillion) as Role[])
-        .filter((role) => withClient || role !== 'bench-client')
+        // The JIT's CPU is inside Kafka's.
+        .filter((role) => role !== 'kafka-jit' && (withClient || role !== 'bench-client'))
         .reduce((sum, role) => sum + (Number.isFinite(value(r, role)) ? value(r, role) : 0), 0);
     const row = [
       FORMAT_LABEL[format],

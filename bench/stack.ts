@@ -21,12 +21,16 @@ import { ProcessSet } from './process-sampler.js';
 export const DATABASE = 'bench';
 export const TOPIC_PREFIX = 'bench.';
 export const SOLO_TOPIC_PREFIX = 'benchrx.';
+/** HotSpot's JIT compiler threads, by the 15 characters of their names Linux keeps. */
+const JIT_THREADS = ['C1 CompilerThre', 'C2 CompilerThre'];
 
 /** The processes the report names. */
 export type Role =
   | ServiceName
   | 'receiver-solo'
   | 'kafka'
+  /** Not a process: the Kafka broker's JIT compiler threads, whose CPU 'kafka' includes. */
+  | 'kafka-jit'
   | 'victoria-metrics'
   | 'bench-client'
   /** Not a process: the whole machine's busy CPU (all cores). */
@@ -96,6 +100,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const kafka = await startKafkaBroker({ dir: join(dir, 'kafka'), log });
     started.push(kafka);
     processes.add('kafka', kafka.process.pid);
+    // HotSpot's compiler threads: a broker started for the run still compiles during it, which a
+    // long-running broker no longer does (~30 % of its CPU in the fifth round's end-to-end runs).
+    processes.addThreads('kafka-jit', kafka.process.pid, JIT_THREADS);
 
     const spawn = async (role: ServiceName | 'receiver-solo', prefix: string) => {
       const name: ServiceName = role === 'receiver-solo' ? 'receiver' : role;
