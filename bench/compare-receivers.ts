@@ -5,7 +5,9 @@
  * on both. Prints the accepted samples/s and CPU seconds per million samples of each, per format.
  * `--a-root=DIR` runs A from another checkout (e.g. `git worktree add /tmp/base main` plus
  * `npm ci` there), for before/after evidence of a code change; `--b-node=--cpu-prof,--cpu-prof-dir=/tmp/p`
- * gives B's node extra flags (comma-separated). `npm run bench` is the benchmark.
+ * gives B's node extra flags (comma-separated). `--together` loads A alone (8 clients) in turns with
+ * A and B at once (4 clients each, same topics): what a second receiver process on the same machine
+ * adds. `npm run bench` is the benchmark.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -13,7 +15,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { spawnService, startKafkaBroker, waitForServiceReady } from '@pipeline/dev-stack';
 import { Dataset } from './dataset.js';
-import { encodeRequest } from './encoders.js';
+import { type EncodedBody, encodeRequest } from './encoders.js';
 import { runLoad } from './load-driver.js';
 import type { PipelineFormat } from './options.js';
 import { cpuSeconds } from './process-sampler.js';
@@ -36,6 +38,7 @@ const seconds = Number(flag('duration')[0] ?? 4);
 const formats = (flag('formats')[0]?.split(',') ?? ['bs-json', 'bs-msgpack', 'oo-json']) as PipelineFormat[];
 const variants = { A: envOf(flag('a-env')), B: envOf(flag('b-env')) };
 const roots = { A: flag('a-root')[0], B: flag('b-root')[0] };
+const together = process.argv.includes('--together');
 const nodeArgs = {
   A: flag('a-node').flatMap((f) => f.split(',')),
   B: flag('b-node').flatMap((f) => f.split(',')),
@@ -60,7 +63,12 @@ const base = {
 const start = async (variant: 'A' | 'B') => {
   const service = await spawnService({
     name: 'receiver',
-    env: { ...base, KAFKA_TOPIC_PREFIX: `cmp${variant.toLowerCase()}.`, ...variants[variant] },
+    // Together, both publish to the same topics, as replicas of one receiver tier do.
+    env: {
+      ...base,
+      KAFKA_TOPIC_PREFIX: together ? 'cmp.' : `cmp${variant.toLowerCase()}.`,
+      ...variants[variant],
+    },
     logFile: join(dir, `${variant}.log`),
     ...(nodeArgs[variant].length === 0 ? {} : { nodeArgs: nodeArgs[variant] }),
     ...(roots[variant] === undefined ? {} : { root: roots[variant] }),
@@ -69,6 +77,29 @@ const start = async (variant: 'A' | 'B') => {
   return service;
 };
 const receivers = { A: await start('A'), B: await start('B') };
+
+/** A alone with 8 clients, then A and B at once with 4 each, in turns: the rate one machine reaches with two receivers. */
+async function scaleTurns(bodies: readonly EncodedBody[], format: PipelineFormat): Promise<string> {
+  const load = (v: 'A' | 'B', concurrency: number) =>
+    runLoad({
+      target: pipelineTarget(receivers[v].url, format, 'solo'),
+      body: (i) => bodies[i]!,
+      count: bodies.length,
+      concurrency,
+      mode: { kind: 'duration', ms: seconds * 1000 },
+    });
+  const one: number[] = [];
+  const two: number[] = [];
+  for (let turn = 0; turn < rounds; turn++) {
+    one.push((await load('A', 8)).acceptedSamplesPerS);
+    await delay(500);
+    const [a, b] = await Promise.all([load('A', 4), load('B', 4)]);
+    two.push(a.acceptedSamplesPerS + b.acceptedSamplesPerS);
+    await delay(500);
+  }
+  const k = (v: number) => `${(v / 1000).toFixed(1)}k`;
+  return `one receiver ${k(median(one))} samples/s | two receivers ${k(median(two))} samples/s | ${((median(two) / median(one) - 1) * 100).toFixed(1)} % (medians of ${rounds} turns; per turn ${one.map(k).join(', ')} | ${two.map(k).join(', ')})`;
+}
 try {
   say(
     `A: ${roots.A ?? 'this checkout'} ${JSON.stringify(variants.A)}  B: ${roots.B ?? 'this checkout'} ${JSON.stringify(variants.B)}`,
@@ -87,6 +118,10 @@ try {
         concurrency: 8,
         mode: { kind: 'duration', ms: 1500 },
       });
+    if (together) {
+      say(`${format.padEnd(10)} ${await scaleTurns(bodies, format)}`);
+      continue;
+    }
     for (let turn = 0; turn < rounds; turn++) {
       for (const v of turn % 2 === 0 ? (['A', 'B'] as const) : (['B', 'A'] as const)) {
         const pid = receivers[v].process.pid!;
