@@ -227,9 +227,11 @@ async function main(): Promise<void> {
         await settle();
       }
     }
+    const processes = stack.processes;
     const peakKiB = Object.fromEntries(
-      Object.entries(stack.processes.snapshot())
-        .filter(([role]) => role !== 'machine')
+      Object.entries(processes.snapshot())
+        // Processes only: not the machine, nor a process's threads (kafka-jit).
+        .filter(([role]) => processes.pid(role) !== undefined)
         .map(([role, r]) => [role, r.peakKiB]),
     );
 
