@@ -13,6 +13,11 @@
  * or `build:<flags>` — a sorted MergeTree plus r (Replacing), p (daily partitions), l
  * (LowCardinality org, name, tag keys), c (codecs), z (the same codecs at ZSTD level 1), v (the two
  * materialized views). Also prints the compressed bytes per row of the parts the inserts left.
+ *
+ * `feed:<n>`: the layout of migrations 1–7, but the two materialized views read a Null table of
+ * sample_rows' columns instead of sample_rows, and that table gets, after every n inserts, the
+ * first and the last row of each series in them (the design sketched under "Next" in
+ * docs/benchmarks.md); the feed's CPU is counted, its rows are not.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -70,7 +75,31 @@ const db = 'metrics';
 await migrate(client, db);
 const command = (query: string) => client.command({ query });
 
-if (variant !== 'current') {
+const FEED_TABLE = 'series_feed';
+const feedEvery = variant.startsWith('feed:') ? Number(variant.slice('feed:'.length)) : 0;
+if (feedEvery > 0) {
+  await command(`CREATE TABLE ${db}.${FEED_TABLE} (
+    org String, name String,
+    type Enum8('gauge' = 1, 'counter' = 2, 'histogram' = 3, 'summary' = 4),
+    series_id UInt64, tags Nested(key String, value String),
+    timestamp_us Int64, value Float64, dt_raw String
+  ) ENGINE = Null`);
+  // The views as the migrations made them, reading the feed instead.
+  for (const [view, target] of [
+    [TABLES.seriesMv, TABLES.series],
+    [TABLES.metricMetadataMv, TABLES.metricMetadata],
+  ] as const) {
+    const found = await client.query({
+      query: `SELECT as_select FROM system.tables WHERE database = '${db}' AND name = '${view}'`,
+      format: 'JSONEachRow',
+    });
+    const select = ((await found.json()) as { as_select: string }[])[0]!.as_select;
+    const fromFeed = select.replaceAll(`${db}.${TABLES.sampleRows}`, `${db}.${FEED_TABLE}`);
+    if (fromFeed === select) throw new Error(`${view} does not read ${db}.${TABLES.sampleRows}: ${select}`);
+    await command(`DROP VIEW ${db}.${view}`);
+    await command(`CREATE MATERIALIZED VIEW ${db}.${view} TO ${db}.${target} AS ${fromFeed}`);
+  }
+} else if (variant !== 'current') {
   const flags = variant.startsWith('build:') ? variant.slice('build:'.length) : '';
   const lc = flags.includes('l');
   const zstd = flags.includes('z') ? 'ZSTD(1)' : 'ZSTD(3)';
@@ -101,14 +130,44 @@ if (variant !== 'current') {
 const dataset = new Dataset(42, Date.now() - 86_400_000);
 const writer = new SampleRowWriter(new SeriesRowCache(), 32 * 1024 * 1024);
 const inserts: Buffer[] = [];
+/** For `feed:<n>`: after the inserts[i] whose index is a key, the feed body to insert. */
+const feeds = new Map<number, Buffer>();
+const feedWriter = new SampleRowWriter(writer.cache, 8 * 1024 * 1024);
+// Per series (its cached prefix), the first and the last sample since the last feed.
+let span = new Map<Buffer, { first: Sample; last: Sample }>();
 for (const request of dataset.requests(0, Number(args.rounds) * 10)) {
   const result = processBetterStackPayload(encodeRequest('bs-json', request).bytes, 'json', {
     receivedAtUs: Date.now() * 1000,
     window: { maxAgeUs: 0, maxFutureUs: 0 },
   });
   if (!result.ok) throw new Error(result.error);
-  for (const sample of result.samples as Sample[]) writer.write('acme', sample);
-  if (writer.rows >= ROWS_PER_INSERT) inserts.push(writer.take());
+  for (const sample of result.samples as Sample[]) {
+    writer.write('acme', sample);
+    if (feedEvery === 0) continue;
+    const series = writer.cache.prefixOf('acme', sample);
+    const seen = span.get(series);
+    if (seen === undefined) span.set(series, { first: sample, last: sample });
+    else if (sample.timestampUs < seen.first.timestampUs) seen.first = sample;
+    else if (sample.timestampUs > seen.last.timestampUs) seen.last = sample;
+  }
+  if (writer.rows >= ROWS_PER_INSERT) {
+    inserts.push(writer.take());
+    if (feedEvery > 0 && inserts.length % feedEvery === 0) {
+      for (const { first, last } of span.values()) {
+        feedWriter.write('acme', first);
+        if (last !== first) feedWriter.write('acme', last);
+      }
+      feeds.set(inserts.length - 1, feedWriter.take());
+      span = new Map();
+    }
+  }
+}
+if (span.size > 0 && inserts.length > 0) {
+  for (const { first, last } of span.values()) {
+    feedWriter.write('acme', first);
+    if (last !== first) feedWriter.write('acme', last);
+  }
+  feeds.set(inserts.length - 1, feedWriter.take());
 }
 const rows = inserts.length * ROWS_PER_INSERT;
 const cpu = () => {
@@ -117,7 +176,11 @@ const cpu = () => {
 };
 const before = cpu();
 const started = performance.now();
-for (const body of inserts) await insertRows(client, db, body);
+for (const [i, body] of inserts.entries()) {
+  await insertRows(client, db, body);
+  const feed = feeds.get(i);
+  if (feed !== undefined) await insertRows(client, db, feed, 'TabSeparated', FEED_TABLE);
+}
 const seconds = (performance.now() - started) / 1000;
 await new Promise((resolve) => setTimeout(resolve, Number(args['tail-ms'])));
 const used = cpu() - before;
@@ -126,8 +189,24 @@ const stored = await client.query({
   format: 'JSONEachRow',
 });
 const bytes = Number(((await stored.json()) as { bytes: string }[])[0]?.bytes ?? 0);
+// Where the views run, `series` must hold each series' first and last sample exactly.
+const perSeries = (from: string, first: string, last: string) =>
+  `(SELECT groupArray((series_id, f, l)) FROM (SELECT series_id, ${first} AS f, ${last} AS l FROM ${db}.${from} GROUP BY series_id ORDER BY series_id))`;
+async function seriesExact(): Promise<boolean> {
+  const result = await client.query({
+    query: `SELECT ${perSeries(TABLES.series, 'minMerge(first_seen_us)', 'maxMerge(last_seen_us)')} = ${perSeries(TABLES.sampleRows, 'min(timestamp_us)', 'max(timestamp_us)')} AS same`,
+    format: 'JSONEachRow',
+  });
+  return ((await result.json()) as { same: number }[])[0]?.same === 1;
+}
+const exact =
+  variant !== 'current' && feedEvery === 0
+    ? ''
+    : (await seriesExact())
+      ? ', series exact'
+      : ', SERIES DIFFER FROM THE ROWS';
 process.stdout.write(
-  `${variant.padEnd(12)} ${rows} rows: ${((used / rows) * 1e6).toFixed(2)} CPU-µs per row, ${Math.round(rows / seconds / 1000)} k rows/s, ${(bytes / rows).toFixed(2)} bytes per row stored\n`,
+  `${variant.padEnd(12)} ${rows} rows: ${((used / rows) * 1e6).toFixed(2)} CPU-µs per row, ${Math.round(rows / seconds / 1000)} k rows/s, ${(bytes / rows).toFixed(2)} bytes per row stored${exact}\n`,
 );
 await client.close();
 rmSync(dir, { recursive: true, force: true });

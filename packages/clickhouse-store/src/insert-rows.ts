@@ -17,9 +17,11 @@ export async function insertRows(
   database: string,
   body: Buffer,
   format: RowFormat = 'TabSeparated',
+  /** A table with sample_rows' columns (scripts/insert-cpu.ts tries other layouts). */
+  into: string = TABLES.sampleRows,
 ): Promise<void> {
   if (body.length === 0) return;
-  const table = `${database}.${TABLES.sampleRows}`;
+  const table = `${database}.${into}`;
   // TabSeparated is positional; JSONEachRow names its columns itself.
   const columns = format === 'TabSeparated' ? [...SAMPLE_ROW_COLUMNS] : undefined;
   const embedded = embeddedConnectionOf(client);
