@@ -101,7 +101,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     started.push(kafka);
     processes.add('kafka', kafka.process.pid);
     // HotSpot's compiler threads: a broker started for the run still compiles during it, which a
-    // long-running broker no longer does (~30 % of its CPU in the fifth round's end-to-end runs).
+    // long-running broker no longer does (22–39 % of its CPU in the sixth round's end-to-end runs).
     processes.addThreads('kafka-jit', kafka.process.pid, JIT_THREADS);
 
     const spawn = async (role: ServiceName | 'receiver-solo', prefix: string) => {

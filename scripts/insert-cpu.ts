@@ -135,6 +135,15 @@ const feeds = new Map<number, Buffer>();
 const feedWriter = new SampleRowWriter(writer.cache, 8 * 1024 * 1024);
 // Per series (its cached prefix), the first and the last sample since the last feed.
 let span = new Map<Buffer, { first: Sample; last: Sample }>();
+/** The feed of the span so far, to be inserted after inserts[after]. */
+const feedAfter = (after: number) => {
+  for (const { first, last } of span.values()) {
+    feedWriter.write('acme', first);
+    if (last !== first) feedWriter.write('acme', last);
+  }
+  feeds.set(after, feedWriter.take());
+  span = new Map();
+};
 for (const request of dataset.requests(0, Number(args.rounds) * 10)) {
   const result = processBetterStackPayload(encodeRequest('bs-json', request).bytes, 'json', {
     receivedAtUs: Date.now() * 1000,
@@ -152,23 +161,10 @@ for (const request of dataset.requests(0, Number(args.rounds) * 10)) {
   }
   if (writer.rows >= ROWS_PER_INSERT) {
     inserts.push(writer.take());
-    if (feedEvery > 0 && inserts.length % feedEvery === 0) {
-      for (const { first, last } of span.values()) {
-        feedWriter.write('acme', first);
-        if (last !== first) feedWriter.write('acme', last);
-      }
-      feeds.set(inserts.length - 1, feedWriter.take());
-      span = new Map();
-    }
+    if (feedEvery > 0 && inserts.length % feedEvery === 0) feedAfter(inserts.length - 1);
   }
 }
-if (span.size > 0 && inserts.length > 0) {
-  for (const { first, last } of span.values()) {
-    feedWriter.write('acme', first);
-    if (last !== first) feedWriter.write('acme', last);
-  }
-  feeds.set(inserts.length - 1, feedWriter.take());
-}
+if (span.size > 0 && inserts.length > 0) feedAfter(inserts.length - 1);
 const rows = inserts.length * ROWS_PER_INSERT;
 const cpu = () => {
   const u = process.cpuUsage();
