@@ -7,10 +7,12 @@ export {
   encodeSampleRows,
   SAMPLE_ROW_COLUMNS,
   SampleRowWriter,
+  type SeriesEntry,
   SeriesRowCache,
   tsvArray,
   tsvField,
 } from './row-encoding.js';
 export type { Sample, Tag } from './sample.js';
 export { makeSample, sortTags, withTag } from './sample.js';
+export { type FeedSlot, SeriesFeed, utcDayOf } from './series-feed.js';
 export { seriesIdOfKey, seriesKey } from './series-id.js';

@@ -1,5 +1,6 @@
 import type { MetricType } from './metric-type.js';
 import type { Sample, Tag } from './sample.js';
+import type { FeedSlot, SeriesFeed } from './series-feed.js';
 import { seriesIdOfKey, seriesKey } from './series-id.js';
 
 /**
@@ -20,7 +21,7 @@ export const SAMPLE_ROW_COLUMNS = [
   'dt_raw',
 ] as const;
 
-interface SeriesEntry {
+export interface SeriesEntry {
   readonly org: string;
   readonly name: string;
   readonly type: MetricType;
@@ -28,6 +29,8 @@ interface SeriesEntry {
   /** org, name, type, series_id and tags, tab-terminated: everything before the timestamp. */
   readonly prefix: Buffer;
   next: SeriesEntry | undefined;
+  /** What a SeriesFeed holds for this series until its next report, one slot per UTC day. */
+  feed: FeedSlot | undefined;
 }
 
 /**
@@ -43,11 +46,15 @@ export class SeriesRowCache {
   constructor(readonly capacity = 200_000) {}
 
   prefixOf(org: string, sample: Sample): Buffer {
+    return this.entryOf(org, sample).prefix;
+  }
+
+  entryOf(org: string, sample: Sample): SeriesEntry {
     const hash = seriesHash(org, sample);
     const first = this.#entries.get(hash);
     for (let e = first; e !== undefined; e = e.next) {
       if (e.type === sample.type && e.name === sample.name && e.org === org && sameTags(e.tags, sample.tags))
-        return e.prefix;
+        return e;
     }
     if (this.#size >= this.capacity) {
       this.#entries.clear();
@@ -61,10 +68,11 @@ export class SeriesRowCache {
       tags: sample.tags,
       prefix,
       next: this.#entries.get(hash),
+      feed: undefined,
     };
     this.#entries.set(hash, entry);
     this.#size++;
-    return prefix;
+    return entry;
   }
 }
 
@@ -164,18 +172,25 @@ export class SampleRowWriter {
     return this.#length;
   }
 
-  write(org: string, sample: Sample): void {
-    const prefix = this.cache.prefixOf(org, sample);
+  /** One sample's row; a `feed` given notes it among its series' first and last rows of the day. */
+  write(org: string, sample: Sample, feed?: SeriesFeed): void {
+    const entry = this.cache.entryOf(org, sample);
+    if (feed !== undefined) feed.note(entry, sample);
+    this.writeRow(entry.prefix, sample.timestampUs, sample.value, sample.dtRaw);
+  }
+
+  /** A row from its series' prefix (SeriesRowCache) and the sample's own fields. */
+  writeRow(prefix: Buffer, timestampUs: number, value: number, rawDt: string): void {
     // 48 bytes: the longest timestamp and value texts, the tabs and the newline.
-    const dtRaw = sample.dtRaw === '' ? '' : tsvField(sample.dtRaw);
+    const dtRaw = rawDt === '' ? '' : tsvField(rawDt);
     this.#reserve(prefix.length + 48 + Buffer.byteLength(dtRaw));
     const b = this.#buffer;
     // set(): a builtin copy; Buffer#copy goes through a binding, which costs more for ~100 bytes.
     b.set(prefix, this.#length);
     let at = this.#length + prefix.length;
-    at = writeNumber(b, at, sample.timestampUs);
+    at = writeNumber(b, at, timestampUs);
     b[at++] = TAB;
-    at = writeNumber(b, at, sample.value);
+    at = writeNumber(b, at, value);
     b[at++] = TAB;
     if (dtRaw !== '') at += b.write(dtRaw, at, 'utf8');
     b[at++] = NEWLINE;
