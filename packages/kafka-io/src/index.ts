@@ -25,6 +25,7 @@ export {
   readSampleRows,
   SAMPLE_HEADERS,
   type SampleRows,
+  type SeriesFeedRole,
   sampleRowsMessage,
 } from './sample-rows.js';
 export { type TopicNames, type TopicSettings, type TopicSpec, topicNames, topicSpecs } from './topics.js';

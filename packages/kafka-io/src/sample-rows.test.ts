@@ -18,12 +18,23 @@ describe('samples messages', () => {
       format: 'TabSeparated',
       rows: Buffer.from(ROWS),
       count: 100,
+      role: 'samples',
     });
+  });
+
+  it('say whether their rows are samples or the series feed; a message of an earlier version is both', () => {
+    const feed = asReceived(sampleRowsMessage('acme', ROWS, 100, 'feed'));
+    expect(feed.headers['series-feed']?.toString()).toBe('only');
+    expect(readSampleRows(feed)).toMatchObject({ ok: true, role: 'feed', count: 100 });
+    const samples = asReceived(sampleRowsMessage('acme', ROWS, 100));
+    expect(samples.headers['series-feed']?.toString()).toBe('separate');
+    delete samples.headers['series-feed'];
+    expect(readSampleRows(samples)).toMatchObject({ ok: true, role: 'both', rows: Buffer.from(ROWS) });
   });
 
   it('read messages of earlier versions: uncompressed JSONEachRow, with or without the header', () => {
     const row = Buffer.from('{"org":"a"}\n');
-    const expected = { ok: true, format: 'JSONEachRow', rows: row, count: undefined };
+    const expected = { ok: true, format: 'JSONEachRow', rows: row, count: undefined, role: 'both' };
     expect(readSampleRows({ value: row, headers: { encoding: Buffer.from('jsoneachrow-v1') } })).toEqual(
       expected,
     );
@@ -33,6 +44,7 @@ describe('samples messages', () => {
   it.each([
     [{ encoding: 'csv' }, 'header encoding is "csv", not tsv-v1'],
     [{ compression: 'gzip' }, 'header compression is "gzip", not lz4'],
+    [{ 'series-feed': 'sometimes' }, 'header series-feed is "sometimes", not separate or only'],
   ])('name what is wrong with a message that is not one (%j)', (override, error) => {
     const message = asReceived(sampleRowsMessage('acme', ROWS, 100));
     for (const [k, v] of Object.entries(override)) message.headers[k] = Buffer.from(v);

@@ -11,13 +11,33 @@ export const SAMPLE_HEADERS = {
   org: 'org',
   /** Rows in the message, so the writer counts without reading them. */
   rows: 'rows',
+  /**
+   * Which tables the rows are for (see `SeriesFeedRole`). Absent in messages of versions before the
+   * feed, whose rows are both samples and their own feed.
+   */
+  seriesFeed: 'series-feed',
 } as const;
+
+/**
+ * `samples`: rows for sample_rows whose series the normalizer reports in separate `feed` messages.
+ * `feed`: the first and last row of each series and day since the last report, for series_feed
+ * only; they are copies of rows also sent as samples, so a writer that predates the feed and stores
+ * them as samples changes nothing. `both`: a message from before the feed.
+ */
+export type SeriesFeedRole = 'samples' | 'feed' | 'both';
+
+const ROLE_HEADER: Record<Exclude<SeriesFeedRole, 'both'>, string> = { samples: 'separate', feed: 'only' };
 
 const ENCODINGS = { 'tsv-v1': 'TabSeparated', 'jsoneachrow-v1': 'JSONEachRow' } as const;
 export type RowFormat = (typeof ENCODINGS)[keyof typeof ENCODINGS];
 
 /** TabSeparated rows (sample-model's encoding) for the writer, compressed like raw bodies. */
-export function sampleRowsMessage(org: string, rows: Buffer | string, count: number): OutgoingMessage {
+export function sampleRowsMessage(
+  org: string,
+  rows: Buffer | string,
+  count: number,
+  role: Exclude<SeriesFeedRole, 'both'> = 'samples',
+): OutgoingMessage {
   return {
     key: null,
     value: compressBody(typeof rows === 'string' ? Buffer.from(rows) : rows),
@@ -26,12 +46,13 @@ export function sampleRowsMessage(org: string, rows: Buffer | string, count: num
       [SAMPLE_HEADERS.compression]: LZ4,
       [SAMPLE_HEADERS.org]: org,
       [SAMPLE_HEADERS.rows]: String(count),
+      [SAMPLE_HEADERS.seriesFeed]: ROLE_HEADER[role],
     },
   };
 }
 
 export type SampleRows =
-  | { ok: true; format: RowFormat; rows: Buffer; count: number | undefined }
+  | { ok: true; format: RowFormat; rows: Buffer; count: number | undefined; role: SeriesFeedRole }
   | { ok: false; error: string };
 
 /** The rows of a samples message, ready to be an INSERT body; a message that is not one says why. */
@@ -46,6 +67,20 @@ export function readSampleRows(message: {
       ok: false,
       error: `header ${SAMPLE_HEADERS.encoding} is ${JSON.stringify(encoding)}, not tsv-v1`,
     };
+  const roleText = headerString(message.headers, SAMPLE_HEADERS.seriesFeed);
+  const role: SeriesFeedRole | undefined =
+    roleText === undefined
+      ? 'both'
+      : roleText === 'separate'
+        ? 'samples'
+        : roleText === 'only'
+          ? 'feed'
+          : undefined;
+  if (role === undefined)
+    return {
+      ok: false,
+      error: `header ${SAMPLE_HEADERS.seriesFeed} is ${JSON.stringify(roleText)}, not separate or only`,
+    };
   if (message.value === null) return { ok: false, error: 'message has no rows' };
   const compression = headerString(message.headers, SAMPLE_HEADERS.compression);
   const inflated = inflateValue(message.value, compression, SAMPLE_HEADERS.compression);
@@ -53,5 +88,5 @@ export function readSampleRows(message: {
   const rows = inflated.body;
   const countText = headerString(message.headers, SAMPLE_HEADERS.rows);
   const count = countText !== undefined && /^\d+$/.test(countText) ? Number(countText) : undefined;
-  return { ok: true, format, rows, count };
+  return { ok: true, format, rows, count, role };
 }
