@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   ENGINES,
   type Engine,
+  insertFeed,
   insertSamples,
   openStore,
   rows,
@@ -44,13 +45,13 @@ describe.each<Engine>(ENGINES)('storage migrations (%s ClickHouse)', (engine) =>
     const db = store.database('mig_up');
     const first = await migrate(store.client, db, MIGRATIONS.slice(0, 2));
     expect(first.applied.map((m) => m.version)).toEqual([1, 2]);
-    await insertSamples(store.client, db, BEFORE);
-    await insertSamples(store.client, db, BEFORE.slice(0, 2)); // re-delivered
+    await insertSamples(store.client, db, BEFORE, { feed: false });
+    await insertSamples(store.client, db, BEFORE.slice(0, 2), { feed: false }); // re-delivered
     const before = await allSamples(store, db);
     expect(before).toHaveLength(BEFORE.length);
 
     const { applied, skipped } = await migrate(store.client, db);
-    const expected = store.server.modern ? [3, 4, 5, 6, 7] : [3, 4];
+    const expected = store.server.modern ? [3, 4, 5, 6, 7, 8] : [3, 4, 8];
     expect(applied.map((m) => m.version)).toEqual(expected);
     expect(skipped.map((m) => m.version)).toEqual(store.server.modern ? [] : [5, 6, 7]);
 
@@ -90,7 +91,7 @@ describe.each<Engine>(ENGINES)('storage migrations (%s ClickHouse)', (engine) =>
       { org: 'other', name: 'cpu', type: 'gauge', unit: '', help: '' },
     ]);
 
-    // Rows inserted after the upgrade reach the samples and, through the views, the new tables.
+    // Rows inserted after the upgrade reach the samples and, through the feed, the new tables.
     await insertSamples(store.client, db, [
       { name: 'cpu', type: 'gauge', tags: { host: 'c' }, timestampUs: T0 + 2 * MIN, value: 2 },
       { name: 'queue_depth', type: 'gauge', timestampUs: T0 + 2 * MIN, value: 5 },
@@ -145,6 +146,39 @@ describe.each<Engine>(ENGINES)('storage migrations (%s ClickHouse)', (engine) =>
     }
   });
 
+  it('keeps series and metadata exact from the first and last row of each series and day alone (migration 8)', async () => {
+    const db = store.database('mig_feed');
+    await migrate(store.client, db);
+    const cpu = (timestampUs: number, value: number, type: TestSample['type'] = 'gauge'): TestSample => ({
+      name: 'cpu',
+      type,
+      tags: { host: 'a' },
+      timestampUs,
+      value,
+    });
+    // Samples alone (the normalizer reports their series separately) reach no view: none runs on
+    // inserts into sample_rows any more.
+    await insertSamples(store.client, db, [cpu(T0, 1), cpu(T0 + MIN, 2), cpu(T0 + 2 * MIN, 3)], {
+      feed: false,
+    });
+    expect(await allSamples(store, db)).toHaveLength(3);
+    expect(await rows(store.client, `SELECT count() AS n FROM ${db}.series`)).toEqual([{ n: '0' }]);
+    expect(await rows(store.client, `SELECT count() AS n FROM ${db}.series_feed`)).toEqual([{ n: '0' }]);
+    // The feed: only the first and last row, in two reports; the middle one never reaches it.
+    await insertFeed(store.client, db, [cpu(T0 + 2 * MIN, 3)]);
+    await insertFeed(store.client, db, [cpu(T0, 1)]);
+    const series = await rows(
+      store.client,
+      `SELECT minMerge(first_seen_us) AS first, maxMerge(last_seen_us) AS last FROM ${db}.series GROUP BY series_id`,
+    );
+    expect(series).toEqual([{ first: String(T0), last: String(T0 + 2 * MIN) }]);
+    expect(await rows(store.client, `SELECT name, type FROM ${db}.metric_metadata FINAL`)).toEqual([
+      { name: 'cpu', type: 'gauge' },
+    ]);
+    // Nothing is stored in the feed itself.
+    expect(await rows(store.client, `SELECT count() AS n FROM ${db}.series_feed`)).toEqual([{ n: '0' }]);
+  });
+
   it('changes nothing when run a second time', async () => {
     const db = store.database('mig_twice');
     await migrate(store.client, db);
@@ -175,18 +209,22 @@ describe.each<Engine>(ENGINES)('storage migrations (%s ClickHouse)', (engine) =>
         'sample_rows',
         'samples',
         'series',
-        'series_mv',
+        'series_feed',
+        'series_feed_mv',
         'metric_metadata',
-        'metric_metadata_mv',
+        'metric_metadata_feed_mv',
       ]),
     );
+    // Migration 8 took the views off sample_rows.
+    expect(Object.keys(schema)).not.toContain('series_mv');
+    expect(Object.keys(schema)).not.toContain('metric_metadata_mv');
     // Each migration recorded (possibly twice); a third run has nothing left to do.
     const versions = await rows(
       store.client,
       `SELECT DISTINCT version FROM ${together}.schema_migrations ORDER BY version`,
     );
     expect(versions.map((v) => Number(v.version))).toEqual(
-      store.server.modern ? [1, 2, 3, 4, 5, 6, 7] : [1, 2, 3, 4],
+      store.server.modern ? [1, 2, 3, 4, 5, 6, 7, 8] : [1, 2, 3, 4, 8],
     );
     expect((await migrate(store.client, together)).applied).toEqual([]);
     // And it works: a row lands once in samples and once in series.

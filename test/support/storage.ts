@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
-import { createStoreClient, detectServer, insertRows, type ServerInfo } from '@pipeline/clickhouse-store';
+import {
+  createStoreClient,
+  detectServer,
+  insertRows,
+  type ServerInfo,
+  TABLES,
+} from '@pipeline/clickhouse-store';
 import { encodeSampleRows, type MetricType, makeSample, SeriesRowCache } from '@pipeline/sample-model';
 
 export type Engine = 'embedded' | 'server';
@@ -93,12 +99,8 @@ export interface TestSample {
 
 const cache = new SeriesRowCache();
 
-/** Inserts samples encoded exactly as the normalizer encodes them for the writer. */
-export async function insertSamples(
-  client: ClickHouseClient,
-  database: string,
-  samples: readonly TestSample[],
-) {
+/** The samples encoded exactly as the normalizer encodes them for the writer. */
+function encode(samples: readonly TestSample[]): Buffer {
   let body = '';
   for (const s of samples) {
     const sample = makeSample({
@@ -110,7 +112,27 @@ export async function insertSamples(
     });
     body += encodeSampleRows(s.org ?? 'dev', [sample], cache);
   }
-  await insertRows(client, database, Buffer.from(body));
+  return Buffer.from(body);
+}
+
+/**
+ * Inserts samples, and, as the writer does with a message from before the feed, feeds them all to
+ * the series and metadata views (`feed: false` for a database from before migration 8).
+ */
+export async function insertSamples(
+  client: ClickHouseClient,
+  database: string,
+  samples: readonly TestSample[],
+  { feed = true }: { feed?: boolean } = {},
+) {
+  const body = encode(samples);
+  await insertRows(client, database, body);
+  if (feed) await insertRows(client, database, body, 'TabSeparated', TABLES.seriesFeed);
+}
+
+/** Inserts rows into series_feed only, as the writer inserts a feed message. */
+export async function insertFeed(client: ClickHouseClient, database: string, samples: readonly TestSample[]) {
+  await insertRows(client, database, encode(samples), 'TabSeparated', TABLES.seriesFeed);
 }
 
 /** Waits until `check` holds (background work such as a TTL mutation), or fails with the last value. */

@@ -46,7 +46,10 @@ describe('MIGRATIONS', () => {
           const sql = typeof statement === 'string' ? statement : statement.sql;
           if (/^\s*CREATE\b/i.test(sql)) expect(sql).toMatch(/\bIF NOT EXISTS\b/);
           if (/\bADD COLUMN\b/i.test(sql)) expect(sql).toMatch(/\bADD COLUMN IF NOT EXISTS\b/);
-          expect(sql).not.toMatch(/\bDROP\b|\bRENAME\b/i);
+          // Data is never dropped: only views that a later migration replaced (8), if still there.
+          if (/\bDROP\b/i.test(sql))
+            expect(sql).toMatch(/^DROP TABLE IF EXISTS db\.(series_mv|metric_metadata_mv)$/);
+          expect(sql).not.toMatch(/\bRENAME\b/i);
         }
       }
     }
@@ -61,6 +64,36 @@ describe('MIGRATIONS', () => {
     });
     expect(view).toMatch(
       /SELECT org, name, toString\(type\) AS type, series_id, tags\.key, tags\.value, timestamp_us, value, dt_raw\s+FROM metrics\.sample_rows FINAL/,
+    );
+  });
+
+  it('move the views onto series_feed (8): the new ones exist before the old ones go, on every server', () => {
+    const eight = MIGRATIONS[7]!;
+    expect(eight.appliesTo).toBeUndefined();
+    const sql = eight
+      .statements({ database: 'm', server: { version: '18.16.1', major: 18, minor: 16, modern: false } })
+      .map((s) => (typeof s === 'string' ? s : s.sql).replace(/\s+/g, ' '));
+    expect(sql[0]).toMatch(/^CREATE TABLE IF NOT EXISTS m\.series_feed \(.*\) ENGINE = Null$/);
+    expect(sql[1]).toMatch(
+      /^CREATE MATERIALIZED VIEW IF NOT EXISTS m\.series_feed_mv TO m\.series AS .* FROM m\.series_feed GROUP BY/,
+    );
+    expect(sql[2]).toMatch(
+      /^CREATE MATERIALIZED VIEW IF NOT EXISTS m\.metric_metadata_feed_mv TO m\.metric_metadata AS .*argMax\(type, timestamp_us\).* FROM m\.series_feed GROUP BY/,
+    );
+    expect(sql.slice(3)).toEqual([
+      'DROP TABLE IF EXISTS m.series_mv',
+      'DROP TABLE IF EXISTS m.metric_metadata_mv',
+    ]);
+    // The feed has sample_rows' columns as migration 1 made them: the same rows fit both.
+    const [rowsTable] = MIGRATIONS[0]!.statements({
+      database: 'm',
+      server: { version: '18.16.1', major: 18, minor: 16, modern: false },
+    });
+    const columnsOf = (create: string) =>
+      create.replace(/\s+/g, ' ').replace(/^[^(]*\((.*)\) ENGINE.*$/, '$1');
+    expect(columnsOf(sql[0]!)).toBe(columnsOf(rowsTable as string));
+    expect(columnsOf(sql[0]!)).toMatch(
+      /^ org String, name String, type Enum8\(.*\), series_id UInt64, tags Nested\(key String, value String\), timestamp_us Int64, value Float64, dt_raw String $/,
     );
   });
 });
@@ -80,9 +113,9 @@ describe('migrate', () => {
   it('applies them once the server is modern, and only what is missing', async () => {
     const { client, inserted } = fakeClient('26.7.2.1', { recorded: [1, 2, 3, 4] });
     const { applied, skipped } = await migrate(client, 'metrics');
-    expect(versions(applied)).toEqual([5, 6, 7]);
+    expect(versions(applied)).toEqual([5, 6, 7, 8]);
     expect(skipped).toEqual([]);
-    expect(inserted).toEqual([5, 6, 7]);
+    expect(inserted).toEqual([5, 6, 7, 8]);
   });
 
   it('does nothing the second time', async () => {

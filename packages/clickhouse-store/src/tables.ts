@@ -8,9 +8,18 @@ export const TABLES = {
   sampleRows: 'sample_rows',
   /** One row per series and day (first/last sample time), so listing series never scans samples. */
   series: 'series',
-  seriesMv: 'series_mv',
+  /**
+   * A Null table with sample_rows' columns: it stores nothing, it feeds the two views below. The
+   * writer inserts here the first and last row of each series and day that the normalizer reports
+   * every few seconds, so the views run a few times a minute instead of on every insert.
+   */
+  seriesFeed: 'series_feed',
+  seriesFeedMv: 'series_feed_mv',
   /** Type (and later unit, help) per (org, name). */
   metricMetadata: 'metric_metadata',
-  metricMetadataMv: 'metric_metadata_mv',
+  metricMetadataFeedMv: 'metric_metadata_feed_mv',
+  /** Migrations 3 and 4 put the views on sample_rows under these names; migration 8 drops them. */
+  seriesMvBefore8: 'series_mv',
+  metricMetadataMvBefore8: 'metric_metadata_mv',
   migrations: 'schema_migrations',
 } as const;
