@@ -36,6 +36,13 @@ describe('poison messages', () => {
         makeSample({ name, type: 'gauge', tags: [], timestampUs: Date.now() * 1000, value: 1 }),
       );
     const message = (rows: string) => ({ ...sampleRowsMessage('acme', rows, 1), key: 'k' });
+    const feedOnly = (rows: string) => ({ ...sampleRowsMessage('acme', rows, 1, 'feed'), key: 'k' });
+    /** TabSeparated from the version before the series feed: no series-feed header. */
+    const beforeFeed = (rows: string) => {
+      const m = message(rows);
+      const { 'series-feed': _, ...headers } = m.headers ?? {};
+      return { ...m, headers };
+    };
     const legacy = JSON.stringify({
       org: 'acme',
       name: 'poison_legacy',
@@ -57,13 +64,36 @@ describe('poison messages', () => {
         { ...message(row('poison_unreadable')), value: Buffer.from('not lz4 at all') },
         // A message of an earlier version, uncompressed JSONEachRow: still stored.
         { key: 'k', value: `${legacy}\n`, headers: { encoding: 'jsoneachrow-v1', org: 'acme' } },
+        beforeFeed(row('poison_tsv_before_feed')),
+        // Refused by sample_rows: dead-lettered once, not tried again on series_feed.
+        beforeFeed('acme\tpoison_bad_before_feed\tgauge\tnot a number\t[]\t[]\t1\t1\t\n'),
+        feedOnly(row('poison_feed_only')),
         message(row('poison_after')),
       ].map(asProduced),
     );
     await pipeline.waitForRows(
-      "SELECT name FROM metrics.samples WHERE name IN ('poison_before', 'poison_after', 'poison_legacy')",
-      (rows) => rows.length === 3,
+      "SELECT name FROM metrics.samples WHERE name LIKE 'poison%' ORDER BY name",
+      (rows) => rows.length === 4,
     );
+    // Samples of the feed's version reach sample_rows only; the feed's rows reach series only; the
+    // rows of earlier versions reach both.
+    expect(
+      await pipeline.query("SELECT name FROM metrics.samples WHERE name LIKE 'poison%' ORDER BY name"),
+    ).toEqual([
+      { name: 'poison_after' },
+      { name: 'poison_before' },
+      { name: 'poison_legacy' },
+      { name: 'poison_tsv_before_feed' },
+    ]);
+    const series = await pipeline.waitForRows(
+      "SELECT DISTINCT name FROM metrics.series WHERE name LIKE 'poison%' ORDER BY name",
+      (rows) => rows.length >= 3,
+    );
+    expect(series).toEqual([
+      { name: 'poison_feed_only' },
+      { name: 'poison_legacy' },
+      { name: 'poison_tsv_before_feed' },
+    ]);
     const letters = await readTopicUntil<{
       stage: string;
       reason: string;
@@ -72,8 +102,10 @@ describe('poison messages', () => {
     }>(
       brokers(),
       pipeline.topics.deadLetter,
-      (messages) => messages.filter((m) => m.stage === 'writer').length >= 2,
+      (messages) => messages.filter((m) => m.stage === 'writer').length >= 3,
     );
+    const writerLetters = letters.filter((m) => m.stage === 'writer');
+    expect(writerLetters.filter((m) => m.rows?.includes('poison_bad_before_feed'))).toHaveLength(1);
     const refused = letters.find((m) => m.stage === 'writer' && m.rows !== undefined)!;
     expect(refused.rows).toContain('poison_bad');
     expect(refused.reason).toMatch(/Code: 27|Cannot parse/);

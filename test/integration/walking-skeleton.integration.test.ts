@@ -76,12 +76,54 @@ describe.each<StoreMode>(['embedded', 'server'])('one metric end to end (%s Clic
     });
   });
 
+  it("lists each series with its first and last sample and the metric's type, from the normalizer's feed", async () => {
+    const record = (host: string, timestampUs: number, value: number) => ({
+      __name__: 'disk_free',
+      __type__: 'gauge',
+      host,
+      _timestamp: timestampUs,
+      value,
+    });
+    const T = 1_750_000_000_000_000;
+    for (const body of [
+      [record('a', T + 20, 2), record('b', T + 5, 1)],
+      [record('a', T, 1), record('a', T + 10, 3)],
+      [record('a', T + 86_400_000_000, 4)],
+    ]) {
+      const response = await post(
+        `${pipeline.receiverUrl}/api/acme/ingest/metrics/_json`,
+        JSON.stringify(body),
+        openObserveHeaders(),
+      );
+      expect(response.status).toBe(200);
+    }
+    const series = await pipeline.waitForRows(
+      `SELECT tags.value AS host, day, minMerge(first_seen_us) AS first, maxMerge(last_seen_us) AS last
+       FROM metrics.series WHERE org = 'acme' AND name = 'disk_free'
+       GROUP BY host, day ORDER BY host, day`,
+      (r) => r.length === 3 && r[0]!.first === String(T),
+    );
+    expect(series).toEqual([
+      { host: ['a'], day: '2025-06-15', first: String(T), last: String(T + 20) },
+      { host: ['a'], day: '2025-06-16', first: String(T + 86_400_000_000), last: String(T + 86_400_000_000) },
+      { host: ['b'], day: '2025-06-15', first: String(T + 5), last: String(T + 5) },
+    ]);
+    expect(
+      await pipeline.query(
+        "SELECT type FROM metrics.metric_metadata FINAL WHERE org = 'acme' AND name = 'disk_free'",
+      ),
+    ).toEqual([{ type: 'gauge' }]);
+    // The samples themselves are all there.
+    const [count] = await pipeline.query("SELECT count() AS n FROM metrics.samples WHERE name = 'disk_free'");
+    expect(Number(count!.n)).toBe(5);
+  });
+
   it('keeps the stored data when the writer is killed and started again', async () => {
     await pipeline.kill('writer');
     await pipeline.restart('writer');
     const rows = await pipeline.query(
-      "SELECT count() AS n FROM metrics.samples WHERE name IN ('test_metric', 'cpu')",
+      "SELECT count() AS n FROM metrics.samples WHERE name IN ('test_metric', 'cpu', 'disk_free')",
     );
-    expect(Number(rows[0]!.n)).toBe(2);
+    expect(Number(rows[0]!.n)).toBe(7);
   });
 });

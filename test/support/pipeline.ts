@@ -80,6 +80,7 @@ export class Pipeline {
       BETTERSTACK_SOURCE_TOKENS: `${betterstack.token}=${betterstack.org}/${betterstack.source},${betterstackOther.token}=${betterstackOther.org}/${betterstackOther.source}`,
       OPENOBSERVE_USERS: `${openobserve.user}:${openobserve.password}@${openobserve.org},${openobserveOther.user}:${openobserveOther.password}@${openobserveOther.org}`,
       WRITER_BATCH_MAX_AGE_MS: '200',
+      NORMALIZER_SERIES_FEED_INTERVAL_MS: '200',
       ...this.options.env,
     };
   }

@@ -12,6 +12,14 @@ export interface NormalizerConfig {
   readonly maxOutputMessageBytes: number;
   /** Inflated body bytes normalized at once: their outputs are acknowledged and their offsets committed together. */
   readonly maxBatchBytes: number;
+  /**
+   * How often the series feed is reported (each series' first and last row since the last report,
+   * for the series and metric_metadata tables). Raw offsets are committed with each report, so
+   * this is also how much a restart replays, and how far those two tables lag the samples.
+   */
+  readonly seriesFeedIntervalMs: number;
+  /** Series-days noted before a report is made early, which bounds the memory the feed holds. */
+  readonly seriesFeedMaxSeries: number;
 }
 
 export function loadNormalizerConfig(
@@ -27,6 +35,8 @@ export function loadNormalizerConfig(
     partitionsConcurrently: e.int('NORMALIZER_PARTITIONS_CONCURRENTLY', 2, { min: 1 }),
     maxOutputMessageBytes: e.int('NORMALIZER_MAX_OUTPUT_MESSAGE_BYTES', 1024 * 1024, { min: 4096 }),
     maxBatchBytes: e.int('NORMALIZER_MAX_BATCH_BYTES', 16 * 1024 * 1024, { min: 65536 }),
+    seriesFeedIntervalMs: e.int('NORMALIZER_SERIES_FEED_INTERVAL_MS', 5000, { min: 10, max: 600_000 }),
+    seriesFeedMaxSeries: e.int('NORMALIZER_SERIES_FEED_MAX_SERIES', 200_000, { min: 1 }),
   };
   return { ...config, variables: e.names };
 }

@@ -31,7 +31,7 @@ await runService('normalizer', async (logger) => {
   logger.info({ url: ops.url, groupId: config.groupId }, 'normalizer running');
 
   onShutdownSignal(logger, async () => {
-    // kafkajs finishes the batch in hand (its outputs acknowledged, its offsets committed) before it leaves the group.
+    // The batch in hand is finished, and what was normalized is reported and committed, before the group is left.
     await normalizer.stop();
     await follower.stop();
     await ops.close();

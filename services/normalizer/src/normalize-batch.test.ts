@@ -1,9 +1,11 @@
-import { rawPayloadMessage } from '@pipeline/kafka-io';
+import { rawPayloadMessage, readSampleRows } from '@pipeline/kafka-io';
+import { SeriesFeed } from '@pipeline/sample-model';
 import { readRegistration, TypeRegistry } from '@pipeline/type-registry';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { inflatedChunks, normalizeBatch } from './normalize-batch.js';
 import { createNormalizerMetrics } from './normalizer-metrics.js';
+import { seriesFeedMessages } from './output-messages.js';
 
 const metrics = createNormalizerMetrics(new Registry());
 
@@ -37,7 +39,7 @@ describe('normalizeBatch and the type registry', () => {
   ];
 
   it('lets the first type of the batch win and dead-letters the conflict of a later payload', () => {
-    const output = normalizeBatch(batch, new TypeRegistry(), 1 << 20, metrics);
+    const output = normalizeBatch(batch, new TypeRegistry(), 1 << 20, metrics, new SeriesFeed());
     expect(registrations(output)).toEqual([{ org: 'acme', stream: 'cpu', type: 'gauge' }]);
     expect(output.learned).toEqual([{ org: 'acme', stream: 'cpu', type: 'gauge' }]);
     expect(output.samples).toHaveLength(1);
@@ -48,19 +50,19 @@ describe('normalizeBatch and the type registry', () => {
 
   it('does not change the registry: a batch replayed before its outputs were acknowledged registers again', () => {
     const registry = new TypeRegistry();
-    const first = normalizeBatch(batch, registry, 1 << 20, metrics);
+    const first = normalizeBatch(batch, registry, 1 << 20, metrics, new SeriesFeed());
     expect(registry.get('acme', 'cpu')).toBeUndefined();
     // The produce was abandoned (a rebalance): the replay must write the registration again.
-    const replay = normalizeBatch(batch, registry, 1 << 20, metrics);
+    const replay = normalizeBatch(batch, registry, 1 << 20, metrics, new SeriesFeed());
     expect(registrations(replay)).toEqual(registrations(first));
     expect(replay.learned).toEqual(first.learned);
   });
 
   it('once the learned types are applied, a replay reaches the same verdicts and registers nothing', () => {
     const registry = new TypeRegistry();
-    const first = normalizeBatch(batch, registry, 1 << 20, metrics);
+    const first = normalizeBatch(batch, registry, 1 << 20, metrics, new SeriesFeed());
     for (const { org, stream, type } of first.learned) registry.register(org, stream, type);
-    const replay = normalizeBatch(batch, registry, 1 << 20, metrics);
+    const replay = normalizeBatch(batch, registry, 1 << 20, metrics, new SeriesFeed());
     expect(replay.registrations).toEqual([]);
     expect(replay.samples).toEqual(first.samples);
     expect(replay.deadLetters).toEqual(first.deadLetters);
@@ -72,11 +74,55 @@ describe('normalizeBatch and the type registry', () => {
       new TypeRegistry(),
       1 << 20,
       metrics,
+      new SeriesFeed(),
     );
     expect(registrations(output)).toEqual([
       { org: 'acme', stream: 'cpu', type: 'gauge' },
       { org: 'globex', stream: 'cpu', type: 'counter' },
     ]);
+  });
+});
+
+describe('normalizeBatch and the series feed', () => {
+  const rowsOf = (m: { value: Buffer | string; headers?: Record<string, string> }) => {
+    const read = readSampleRows({
+      value: Buffer.isBuffer(m.value) ? m.value : Buffer.from(m.value),
+      headers: m.headers,
+    });
+    if (!read.ok) throw new Error(read.error);
+    return { role: read.role, rows: read.rows.toString().split('\n').filter(Boolean) };
+  };
+
+  it('marks samples as fed separately, and reports each series first and last row as feed messages', () => {
+    const feed = new SeriesFeed();
+    const record = (value: number, ts: number, host: string) => ({
+      __name__: 'cpu',
+      __type__: 'gauge',
+      host,
+      value,
+      _timestamp: ts,
+    });
+    const output = normalizeBatch(
+      [
+        rawMessage([record(1, 1_700_000_000, 'a'), record(2, 1_700_000_010, 'a')], 0),
+        rawMessage([record(3, 1_700_000_005, 'a'), record(4, 1_700_000_005, 'b')], 1),
+      ],
+      new TypeRegistry(),
+      1 << 20,
+      metrics,
+      feed,
+    );
+    const samples = output.samples.map(rowsOf);
+    expect(samples.map((s) => s.role)).toEqual(['samples', 'samples']);
+    const all = samples.flatMap((s) => s.rows);
+    expect(all).toHaveLength(4);
+    expect(feed.size).toBe(2);
+    const reported = seriesFeedMessages(feed, 1 << 20).map(rowsOf);
+    expect(reported.map((r) => r.role)).toEqual(['feed']);
+    // Copies of sample rows: host a's first and last, host b's only one.
+    expect(reported[0]!.rows).toEqual([all[0], all[1], all[3]]);
+    expect(feed.size).toBe(0);
+    expect(seriesFeedMessages(feed, 1 << 20)).toEqual([]);
   });
 });
 
@@ -92,7 +138,13 @@ describe('normalizeBatch and records nested deeper than JSON.stringify recurses'
     const deep = `${'['.repeat(depth)}${']'.repeat(depth)}`;
     const deepObject = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
     const body = `[{"__name__":"cpu","__type__":"gauge","value":1,"x":${deep}},${deep},${deepObject},{"__name__":"cpu","__type__":"gauge","value":2}]`;
-    const output = normalizeBatch([rawMessage(body, 0)], new TypeRegistry(), 1 << 20, metrics);
+    const output = normalizeBatch(
+      [rawMessage(body, 0)],
+      new TypeRegistry(),
+      1 << 20,
+      metrics,
+      new SeriesFeed(),
+    );
     expect(output.samples).toHaveLength(1);
     const letters = deadLetters(output);
     expect(letters.map((d) => d.reason)).toEqual([

@@ -1,5 +1,5 @@
 import { type OutgoingMessage, rawPayloadSize, readRawPayload, type TopicNames } from '@pipeline/kafka-io';
-import type { MetricType } from '@pipeline/sample-model';
+import type { MetricType, SeriesFeed } from '@pipeline/sample-model';
 import { registrationMessage, TypeRegistry } from '@pipeline/type-registry';
 import { normalizePayload } from './normalize-payload.js';
 import type { NormalizerMetrics } from './normalizer-metrics.js';
@@ -18,14 +18,16 @@ export interface BatchOutput {
 }
 
 /**
- * Turns raw messages into what must be durable before their offsets are committed. Pure: the
- * registry is read, never changed; later payloads of the batch see the types earlier ones decided.
+ * Turns raw messages into what must be durable before their offsets are committed. The registry is
+ * read, never changed; later payloads of the batch see the types earlier ones decided. Each sample
+ * is noted in `feed`, whose report must be durable too before the offsets are committed.
  */
 export function normalizeBatch(
   messages: readonly { value: Buffer | null; headers?: Record<string, unknown>; offset: string }[],
   registry: TypeRegistry,
   maxOutputMessageBytes: number,
   metrics: NormalizerMetrics,
+  feed: SeriesFeed,
 ): BatchOutput {
   const out: BatchOutput = { samples: [], deadLetters: [], registrations: [], learned: [] };
   const decided = new TypeRegistry();
@@ -68,7 +70,7 @@ export function normalizeBatch(
         metrics.typeRegistrations.inc();
       }
     }
-    out.samples.push(...sampleMessages(payload.org, result.samples, maxOutputMessageBytes));
+    out.samples.push(...sampleMessages(payload.org, result.samples, maxOutputMessageBytes, feed));
     out.deadLetters.push(...rejectedRecordMessages(payload, result.rejected));
     metrics.samples.inc({ dialect: payload.dialect }, result.samples.length);
     metrics.rejected.inc({ dialect: payload.dialect }, result.rejected.length);

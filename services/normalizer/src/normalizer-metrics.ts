@@ -20,6 +20,16 @@ export function createNormalizerMetrics(registry: Registry) {
       labelNames: ['dialect'] as const,
       registers: [registry],
     }),
+    seriesFeedRows: new Counter({
+      name: 'normalizer_series_feed_rows_total',
+      help: 'Rows reported to the series feed (the first and last sample of each series and day since the last report)',
+      registers: [registry],
+    }),
+    seriesFeedReports: new Counter({
+      name: 'normalizer_series_feed_reports_total',
+      help: 'Series feed reports acknowledged by Kafka, after which raw offsets are committed',
+      registers: [registry],
+    }),
     typeRegistrations: new Counter({
       name: 'normalizer_type_registrations_total',
       help: 'First types recorded for OpenObserve streams',

@@ -1,14 +1,24 @@
 import { type OutgoingMessage, type RawPayload, sampleRowsMessage } from '@pipeline/kafka-io';
-import { type RejectedRecord, type Sample, SampleRowWriter } from '@pipeline/sample-model';
+import { type RejectedRecord, type Sample, SampleRowWriter, type SeriesFeed } from '@pipeline/sample-model';
 
 // One writer per process: its buffer is reused from payload to payload.
 const rowWriter = new SampleRowWriter();
+// The feed's rows are written from the same series cache, with a buffer of their own.
+const feedWriter = new SampleRowWriter(rowWriter.cache, 64 * 1024);
 
-/** Samples as messages of TabSeparated rows, about maxBytes of rows each at most (a row is never split). */
-export function sampleMessages(org: string, samples: readonly Sample[], maxBytes: number): OutgoingMessage[] {
+/**
+ * Samples as messages of TabSeparated rows, about maxBytes of rows each at most (a row is never
+ * split); each sample is noted in `feed`, which reports its series separately.
+ */
+export function sampleMessages(
+  org: string,
+  samples: readonly Sample[],
+  maxBytes: number,
+  feed: SeriesFeed,
+): OutgoingMessage[] {
   const messages: OutgoingMessage[] = [];
   for (const sample of samples) {
-    rowWriter.write(org, sample);
+    rowWriter.write(org, sample, feed);
     if (rowWriter.byteLength >= maxBytes) {
       const rows = rowWriter.rows;
       messages.push(sampleRowsMessage(org, rowWriter.take(), rows));
@@ -19,6 +29,13 @@ export function sampleMessages(org: string, samples: readonly Sample[], maxBytes
     messages.push(sampleRowsMessage(org, rowWriter.take(), rows));
   }
   return messages;
+}
+
+/** The feed's report since the last one, as messages for series_feed; the feed starts over. */
+export function seriesFeedMessages(feed: SeriesFeed, maxBytes: number): OutgoingMessage[] {
+  return feed
+    .report(feedWriter, maxBytes)
+    .map(({ org, rows, count }) => sampleRowsMessage(org, rows, count, 'feed'));
 }
 
 /** What an operator needs to see and replay a refused record. */

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { insertRows, isRetriableStoreError, type RowFormat } from '@pipeline/clickhouse-store';
+import { insertRows, isRetriableStoreError, type RowFormat, TABLES } from '@pipeline/clickhouse-store';
 import { retryForever, type SampleRows } from '@pipeline/kafka-io';
 import type { Logger } from 'pino';
 import type { WriterMetrics } from './writer-metrics.js';
@@ -29,7 +29,9 @@ type Readable = PendingMessage & { readonly rows: Extract<SampleRows, { ok: true
 
 /**
  * Inserts the rows of the messages: one INSERT per row format (TabSeparated, and JSONEachRow left
- * in the topic by an earlier version). A message that cannot be read at all is dead-lettered at once.
+ * in the topic by an earlier version) and table. Samples go to sample_rows, then the series feed
+ * to series_feed, and the rows of a message from before the feed to both. A message that cannot be read at all is
+ * dead-lettered at once.
  */
 export async function insertBatch(messages: readonly PendingMessage[], deps: InsertDeps): Promise<void> {
   for (const message of messages) {
@@ -41,9 +43,15 @@ export async function insertBatch(messages: readonly PendingMessage[], deps: Ins
     await deps.deadLetter([message], `unreadable samples message: ${message.rows.error}`);
   }
   const readable = messages.filter((m): m is Readable => m.rows.ok);
-  for (const format of ['TabSeparated', 'JSONEachRow'] as const) {
-    const group = readable.filter((m) => m.rows.format === format);
-    if (group.length > 0) await insertGroup(group, format, deps);
+  const refused = new Set<PendingMessage>();
+  for (const into of [TABLES.sampleRows, TABLES.seriesFeed]) {
+    const skip = into === TABLES.sampleRows ? 'feed' : 'samples';
+    for (const format of ['TabSeparated', 'JSONEachRow'] as const) {
+      const group = readable.filter(
+        (m) => m.rows.format === format && m.rows.role !== skip && !refused.has(m),
+      );
+      if (group.length > 0) await insertGroup(group, format, into, deps, refused);
+    }
   }
 }
 
@@ -56,7 +64,10 @@ export async function insertBatch(messages: readonly PendingMessage[], deps: Ins
 async function insertGroup(
   messages: readonly Readable[],
   format: RowFormat,
+  into: string,
   deps: InsertDeps,
+  /** Messages dead-lettered so far: a message from before the feed is not tried on its second table. */
+  refused: Set<PendingMessage>,
 ): Promise<void> {
   const body =
     messages.length === 1 ? messages[0]!.rows.rows : Buffer.concat(messages.map((m) => m.rows.rows));
@@ -66,7 +77,7 @@ async function insertGroup(
   const inserted = await retryForever(
     async () => {
       try {
-        await insertRows(deps.client, deps.database, body, format);
+        await insertRows(deps.client, deps.database, body, format, into);
         return true;
       } catch (error) {
         if (isRetriableStoreError(error)) throw error;
@@ -81,7 +92,7 @@ async function insertGroup(
       onError: (error, attempt, wait) => {
         deps.metrics.inserts.inc({ outcome: 'retried' });
         deps.logger.warn(
-          { err: error, attempt, wait, messages: messages.length },
+          { err: error, attempt, wait, messages: messages.length, table: into },
           'insert into ClickHouse failed; retrying',
         );
         deps.onRetry();
@@ -91,22 +102,25 @@ async function insertGroup(
   if (inserted) {
     deps.metrics.inserts.inc({ outcome: 'ok' });
     deps.metrics.insertSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
-    deps.metrics.rowsInserted.inc(rowCount(messages));
+    const counter =
+      into === TABLES.seriesFeed ? deps.metrics.seriesFeedRowsInserted : deps.metrics.rowsInserted;
+    counter.inc(rowCount(messages));
     return;
   }
   deps.metrics.inserts.inc({ outcome: 'poison' });
   const reason = (lastPermanent as Error | undefined)?.message ?? 'refused by ClickHouse';
   if (messages.length === 1) {
     deps.logger.error(
-      { reason, offset: messages[0]!.offset, partition: messages[0]!.partition },
+      { reason, offset: messages[0]!.offset, partition: messages[0]!.partition, table: into },
       'dead-lettering a samples message',
     );
     await deps.deadLetter(messages, reason);
+    refused.add(messages[0]!);
     return;
   }
   const half = Math.ceil(messages.length / 2);
-  await insertGroup(messages.slice(0, half), format, deps);
-  await insertGroup(messages.slice(half), format, deps);
+  await insertGroup(messages.slice(0, half), format, into, deps, refused);
+  await insertGroup(messages.slice(half), format, into, deps, refused);
 }
 
 /** One row per line; messages say how many they hold, older ones are counted natively with indexOf. */

@@ -4,7 +4,12 @@ export function createWriterMetrics(registry: Registry) {
   return {
     rowsInserted: new Counter({
       name: 'writer_rows_inserted_total',
-      help: 'Rows ClickHouse accepted',
+      help: 'Sample rows ClickHouse accepted',
+      registers: [registry],
+    }),
+    seriesFeedRowsInserted: new Counter({
+      name: 'writer_series_feed_rows_total',
+      help: 'Series feed rows ClickHouse accepted (for the series and metric_metadata tables)',
       registers: [registry],
     }),
     inserts: new Counter({
