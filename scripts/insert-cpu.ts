@@ -9,15 +9,16 @@
  * `--tail-ms` keeps counting that long after the last insert, so that the merges the inserts
  * started are paid for too (compare insert sizes with it).
  *
- * Variants: `current` (migrations as they are), `null` (parsing only), `plain` (sorted MergeTree),
+ * Variants: `current` (migrations as they are, `series_feed` fed after every 10 inserts),
+ * `feed:<n>` (the same, fed after every n inserts), `before-8` (the views on `sample_rows`, as
+ * migrations 3 and 4 made them, and no feed), `null` (parsing only), `plain` (sorted MergeTree),
  * or `build:<flags>` — a sorted MergeTree plus r (Replacing), p (daily partitions), l
  * (LowCardinality org, name, tag keys), c (codecs), z (the same codecs at ZSTD level 1), v (the two
- * materialized views). Also prints the compressed bytes per row of the parts the inserts left.
+ * materialized views, on sample_rows). Also prints the compressed bytes per row of the parts the
+ * inserts left.
  *
- * `feed:<n>`: the layout of migrations 1–7, but the two materialized views read a Null table of
- * sample_rows' columns instead of sample_rows, and that table gets, after every n inserts, the
- * first and the last row of each series in them (the design sketched under "Next" in
- * docs/benchmarks.md); the feed's CPU is counted, its rows are not.
+ * The feed is what the normalizer reports (sample-model's SeriesFeed): each series' first and last
+ * row per day since the last report. Its CPU is counted, its rows are not.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,7 +27,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createStoreClient, insertRows, migrate, TABLES } from '@pipeline/clickhouse-store';
 import { processBetterStackPayload } from '@pipeline/dialect-betterstack';
-import { type Sample, SampleRowWriter, SeriesRowCache } from '@pipeline/sample-model';
+import { type Sample, SampleRowWriter, SeriesFeed, SeriesRowCache } from '@pipeline/sample-model';
 import { Dataset } from '../bench/dataset.js';
 import { encodeRequest } from '../bench/encoders.js';
 
@@ -45,7 +46,7 @@ if (!args.child) {
   const variants =
     positionals.length > 0
       ? positionals
-      : ['null', 'plain', 'build:rp', 'build:rpl', 'build:rplc', 'build:rpc', 'current'];
+      : ['null', 'plain', 'build:rp', 'build:rpl', 'build:rplc', 'build:rpc', 'before-8', 'current'];
   for (const variant of variants) {
     const out = execFileSync(
       process.execPath,
@@ -75,31 +76,28 @@ const db = 'metrics';
 await migrate(client, db);
 const command = (query: string) => client.command({ query });
 
-const FEED_TABLE = 'series_feed';
-const feedEvery = variant.startsWith('feed:') ? Number(variant.slice('feed:'.length)) : 0;
-if (feedEvery > 0) {
-  await command(`CREATE TABLE ${db}.${FEED_TABLE} (
-    org String, name String,
-    type Enum8('gauge' = 1, 'counter' = 2, 'histogram' = 3, 'summary' = 4),
-    series_id UInt64, tags Nested(key String, value String),
-    timestamp_us Int64, value Float64, dt_raw String
-  ) ENGINE = Null`);
-  // The views as the migrations made them, reading the feed instead.
-  for (const [view, target] of [
-    [TABLES.seriesMv, TABLES.series],
-    [TABLES.metricMetadataMv, TABLES.metricMetadata],
+const feedEvery =
+  variant === 'current' ? 10 : variant.startsWith('feed:') ? Number(variant.slice('feed:'.length)) : 0;
+/** Puts the two views back on sample_rows, as migrations 3 and 4 made them (before migration 8). */
+async function viewsOnSampleRows() {
+  for (const [view, before, target] of [
+    [TABLES.seriesFeedMv, TABLES.seriesMvBefore8, TABLES.series],
+    [TABLES.metricMetadataFeedMv, TABLES.metricMetadataMvBefore8, TABLES.metricMetadata],
   ] as const) {
     const found = await client.query({
       query: `SELECT as_select FROM system.tables WHERE database = '${db}' AND name = '${view}'`,
       format: 'JSONEachRow',
     });
     const select = ((await found.json()) as { as_select: string }[])[0]!.as_select;
-    const fromFeed = select.replaceAll(`${db}.${TABLES.sampleRows}`, `${db}.${FEED_TABLE}`);
-    if (fromFeed === select) throw new Error(`${view} does not read ${db}.${TABLES.sampleRows}: ${select}`);
+    const fromRows = select.replaceAll(`${db}.${TABLES.seriesFeed}`, `${db}.${TABLES.sampleRows}`);
+    if (fromRows === select) throw new Error(`${view} does not read ${db}.${TABLES.seriesFeed}: ${select}`);
     await command(`DROP VIEW ${db}.${view}`);
-    await command(`CREATE MATERIALIZED VIEW ${db}.${view} TO ${db}.${target} AS ${fromFeed}`);
+    await command(`CREATE MATERIALIZED VIEW ${db}.${before} TO ${db}.${target} AS ${fromRows}`);
   }
-} else if (variant !== 'current') {
+}
+if (variant === 'before-8') {
+  await viewsOnSampleRows();
+} else if (variant !== 'current' && feedEvery === 0) {
   const flags = variant.startsWith('build:') ? variant.slice('build:'.length) : '';
   const lc = flags.includes('l');
   const zstd = flags.includes('z') ? 'ZSTD(1)' : 'ZSTD(3)';
@@ -109,9 +107,10 @@ if (feedEvery > 0) {
     variant === 'null'
       ? 'Null'
       : `${flags.includes('r') ? 'ReplacingMergeTree' : 'MergeTree'} ${flags.includes('p') ? "PARTITION BY toYYYYMMDD(toDateTime(intDiv(timestamp_us, 1000000), 'UTC'))" : ''} ORDER BY (org, name, series_id, timestamp_us)`;
-  if (!flags.includes('v')) {
-    await command(`DROP VIEW ${db}.${TABLES.seriesMv}`);
-    await command(`DROP VIEW ${db}.${TABLES.metricMetadataMv}`);
+  if (flags.includes('v')) await viewsOnSampleRows();
+  else {
+    await command(`DROP VIEW ${db}.${TABLES.seriesFeedMv}`);
+    await command(`DROP VIEW ${db}.${TABLES.metricMetadataFeedMv}`);
   }
   await command(`DROP VIEW ${db}.${TABLES.samples}`);
   await command(`DROP VIEW ${db}.${TABLES.samplesExt}`);
@@ -130,19 +129,13 @@ if (feedEvery > 0) {
 const dataset = new Dataset(42, Date.now() - 86_400_000);
 const writer = new SampleRowWriter(new SeriesRowCache(), 32 * 1024 * 1024);
 const inserts: Buffer[] = [];
-/** For `feed:<n>`: after the inserts[i] whose index is a key, the feed body to insert. */
+/** After the inserts[i] whose index is a key, the feed body to insert. */
 const feeds = new Map<number, Buffer>();
 const feedWriter = new SampleRowWriter(writer.cache, 8 * 1024 * 1024);
-// Per series (its cached prefix), the first and the last sample since the last feed.
-let span = new Map<Buffer, { first: Sample; last: Sample }>();
-/** The feed of the span so far, to be inserted after inserts[after]. */
+const feed = new SeriesFeed();
+/** The feed's report so far, to be inserted after inserts[after]. */
 const feedAfter = (after: number) => {
-  for (const { first, last } of span.values()) {
-    feedWriter.write('acme', first);
-    if (last !== first) feedWriter.write('acme', last);
-  }
-  feeds.set(after, feedWriter.take());
-  span = new Map();
+  feeds.set(after, Buffer.concat(feed.report(feedWriter, Number.MAX_SAFE_INTEGER).map((p) => p.rows)));
 };
 for (const request of dataset.requests(0, Number(args.rounds) * 10)) {
   const result = processBetterStackPayload(encodeRequest('bs-json', request).bytes, 'json', {
@@ -150,21 +143,14 @@ for (const request of dataset.requests(0, Number(args.rounds) * 10)) {
     window: { maxAgeUs: 0, maxFutureUs: 0 },
   });
   if (!result.ok) throw new Error(result.error);
-  for (const sample of result.samples as Sample[]) {
-    writer.write('acme', sample);
-    if (feedEvery === 0) continue;
-    const series = writer.cache.prefixOf('acme', sample);
-    const seen = span.get(series);
-    if (seen === undefined) span.set(series, { first: sample, last: sample });
-    else if (sample.timestampUs < seen.first.timestampUs) seen.first = sample;
-    else if (sample.timestampUs > seen.last.timestampUs) seen.last = sample;
-  }
+  for (const sample of result.samples as Sample[])
+    writer.write('acme', sample, feedEvery > 0 ? feed : undefined);
   if (writer.rows >= ROWS_PER_INSERT) {
     inserts.push(writer.take());
     if (feedEvery > 0 && inserts.length % feedEvery === 0) feedAfter(inserts.length - 1);
   }
 }
-if (span.size > 0 && inserts.length > 0) feedAfter(inserts.length - 1);
+if (feed.size > 0 && inserts.length > 0) feedAfter(inserts.length - 1);
 const rows = inserts.length * ROWS_PER_INSERT;
 const cpu = () => {
   const u = process.cpuUsage();
@@ -174,8 +160,8 @@ const before = cpu();
 const started = performance.now();
 for (const [i, body] of inserts.entries()) {
   await insertRows(client, db, body);
-  const feed = feeds.get(i);
-  if (feed !== undefined) await insertRows(client, db, feed, 'TabSeparated', FEED_TABLE);
+  const fed = feeds.get(i);
+  if (fed !== undefined) await insertRows(client, db, fed, 'TabSeparated', TABLES.seriesFeed);
 }
 const seconds = (performance.now() - started) / 1000;
 await new Promise((resolve) => setTimeout(resolve, Number(args['tail-ms'])));
@@ -195,12 +181,8 @@ async function seriesExact(): Promise<boolean> {
   });
   return ((await result.json()) as { same: number }[])[0]?.same === 1;
 }
-const exact =
-  variant !== 'current' && feedEvery === 0
-    ? ''
-    : (await seriesExact())
-      ? ', series exact'
-      : ', SERIES DIFFER FROM THE ROWS';
+const viewsRun = feedEvery > 0 || variant === 'before-8' || /^build:.*v/.test(variant);
+const exact = !viewsRun ? '' : (await seriesExact()) ? ', series exact' : ', SERIES DIFFER FROM THE ROWS';
 process.stdout.write(
   `${variant.padEnd(12)} ${rows} rows: ${((used / rows) * 1e6).toFixed(2)} CPU-µs per row, ${Math.round(rows / seconds / 1000)} k rows/s, ${(bytes / rows).toFixed(2)} bytes per row stored${exact}\n`,
 );
