@@ -78,6 +78,18 @@ export async function startNormalizer(
   let lastReportAt = Date.now();
   let reporting: Promise<void> = Promise.resolve();
   let reportQueued = false;
+  // Set when a report was abandoned (shutting down while Kafka refused it): its series are lost to
+  // this process, so no later commit may cover their payloads; they replay after the restart.
+  let reportLost = false;
+
+  const guardLoss = async (sent: Promise<unknown>) => {
+    try {
+      await sent;
+    } catch (error) {
+      reportLost = true;
+      throw error;
+    }
+  };
 
   const reportOnce = async (shouldStop: () => boolean) => {
     // Both taken at once: every offset taken has its samples noted in the feed taken with it.
@@ -86,23 +98,25 @@ export async function startNormalizer(
     const messages = seriesFeedMessages(feed, config.maxOutputMessageBytes);
     lastReportAt = Date.now();
     if (messages.length > 0) {
-      await retryForever(
-        () =>
-          producer.sendBatch({
-            topicMessages: [{ topic: config.kafka.topics.samples, messages: [...messages] }],
-          }),
-        {
-          shouldStop,
-          onError: (error, attempt, wait) =>
-            logger.warn({ err: error, attempt, wait }, 'series feed produce failed; retrying'),
-        },
+      await guardLoss(
+        retryForever(
+          () =>
+            producer.sendBatch({
+              topicMessages: [{ topic: config.kafka.topics.samples, messages: [...messages] }],
+            }),
+          {
+            shouldStop,
+            onError: (error, attempt, wait) =>
+              logger.warn({ err: error, attempt, wait }, 'series feed produce failed; retrying'),
+          },
+        ),
       );
       let rows = 0;
       for (const m of messages) rows += Number(m.headers?.rows ?? 0);
       metrics.seriesFeedRows.inc(rows);
     }
     metrics.seriesFeedReports.inc();
-    if (offsets.size === 0) return;
+    if (offsets.size === 0 || reportLost) return;
     try {
       await consumer.commitOffsets(
         [...offsets].map(([partition, offset]) => ({ topic: config.kafka.topics.raw, partition, offset })),
