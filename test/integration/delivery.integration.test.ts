@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startClickHouseServer, startKafkaBroker } from '@pipeline/dev-stack';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { type Load, type LoadResult, startLoad, verifyDelivery } from '../support/load.js';
+import { type Load, type LoadResult, startLoad, verifyDelivery, verifySeries } from '../support/load.js';
 import { type Pipeline, type PipelineOptions, startPipeline } from '../support/pipeline.js';
 
 const LOAD_ENV = { RATE_LIMIT_PER_MINUTE: '0', KAFKA_ACK_TIMEOUT_MS: '5000', WRITER_BATCH_MAX_AGE_MS: '300' };
@@ -67,9 +67,9 @@ describe('delivery under faults (real Kafka, real ClickHouse server)', () => {
     expect(result.refused).toEqual([]);
   });
 
-  it('loses nothing when the normalizer is killed -9 and restarted', async () => {
+  it('loses nothing when the normalizer is killed -9 and restarted, not even a series', async () => {
     const pipeline = await pipelineFor();
-    const load = startLoad(pipeline);
+    const load = startLoad(pipeline, { seriesPerRequest: true });
     await moreAnswers(load, 20);
     await pipeline.kill('normalizer');
     await moreAnswers(load, 40);
@@ -79,6 +79,10 @@ describe('delivery under faults (real Kafka, real ClickHouse server)', () => {
     const verified = await verifyDelivery(pipeline, result, 'normalizer kill -9');
     expectDelivered(result, verified);
     expect(result.refused).toEqual([]);
+    // Payloads normalized after the last series report were committed with none: replayed and reported.
+    const series = await verifySeries(pipeline, result.name);
+    expect(series.expected.length).toBeGreaterThan(50);
+    expect(series.actual).toEqual(series.expected);
   });
 
   it(
@@ -135,7 +139,7 @@ describe('delivery under faults (real Kafka, real ClickHouse server)', () => {
 
   it('shares the work between two writers and two normalizers and loses nothing when one of each is killed', async () => {
     const pipeline = await pipelineFor({ writers: 2, normalizers: 2 });
-    const load = startLoad(pipeline);
+    const load = startLoad(pipeline, { seriesPerRequest: true });
     await moreAnswers(load, 30);
     await pipeline.kill('writer', 1);
     await pipeline.kill('normalizer', 1);
@@ -144,5 +148,7 @@ describe('delivery under faults (real Kafka, real ClickHouse server)', () => {
     const verified = await verifyDelivery(pipeline, result, 'two of each, one of each killed');
     expectDelivered(result, verified);
     expect(result.refused).toEqual([]);
+    const series = await verifySeries(pipeline, result.name);
+    expect(series.actual).toEqual(series.expected);
   });
 });

@@ -32,7 +32,15 @@ export function startLoad(
     samplesPerRequest = 50,
     pauseMs = 20,
     receivers = 1,
-  }: { clients?: number; samplesPerRequest?: number; pauseMs?: number; receivers?: number } = {},
+    seriesPerRequest = false,
+  }: {
+    clients?: number;
+    samplesPerRequest?: number;
+    pauseMs?: number;
+    receivers?: number;
+    /** A series of its own for each request, so that `series` shows whether each payload was reported. */
+    seriesPerRequest?: boolean;
+  } = {},
 ): Load {
   const name = `load_${randomBytes(4).toString('hex')}`;
   const baseUs = Date.now() * 1000;
@@ -49,7 +57,14 @@ export function startLoad(
       const seqs = Array.from({ length: samplesPerRequest }, () => next++);
       const body = seqs
         .map((seq) =>
-          JSON.stringify({ name, gauge: { value: seq }, tags: { client: String(id) }, dt: baseUs + seq }),
+          JSON.stringify({
+            name,
+            gauge: { value: seq },
+            tags: seriesPerRequest
+              ? { client: String(id), request: String(seqs[0]) }
+              : { client: String(id) },
+            dt: baseUs + seq,
+          }),
         )
         .join('\n');
       const url = pipeline.url('receiver', id % receivers);
@@ -128,4 +143,23 @@ export async function verifyDelivery(
   };
   process.stdout.write(`[delivery] ${label}: ${JSON.stringify(figures)}\n`);
   return { figures, missing };
+}
+
+/**
+ * Waits until `metrics.series` holds every series of the load with the first and last timestamp
+ * its stored samples have, and returns both sides (equal unless it timed out).
+ */
+export async function verifySeries(pipeline: Pipeline, name: string, timeoutMs = 60_000) {
+  const fromSamples = `SELECT toString(series_id) AS id, toString(min(timestamp_us)) AS first, toString(max(timestamp_us)) AS last
+    FROM metrics.samples WHERE name = '${name}' GROUP BY series_id ORDER BY series_id`;
+  const fromSeries = `SELECT toString(series_id) AS id, toString(minMerge(first_seen_us)) AS first, toString(maxMerge(last_seen_us)) AS last
+    FROM metrics.series WHERE name = '${name}' GROUP BY series_id ORDER BY series_id`;
+  const expected = await pipeline.query(fromSamples);
+  const deadline = Date.now() + timeoutMs;
+  let actual = await pipeline.query(fromSeries);
+  while (JSON.stringify(actual) !== JSON.stringify(expected) && Date.now() < deadline) {
+    await delay(250);
+    actual = await pipeline.query(fromSeries);
+  }
+  return { expected, actual };
 }
