@@ -181,6 +181,11 @@ try {
     for (let i = 0; i < body.length; i++) if (body.charCodeAt(i) === 10) rows += 1;
   }
   const insertSeconds = insertMs / 1000;
+  // The series table is fed as the normalizer's reports feed it (migration 8); once with every row
+  // gives it the same content, one row per series and day.
+  await client.command({
+    query: `INSERT INTO metrics.${TABLES.seriesFeed} SELECT org, name, type, series_id, tags.key, tags.value, timestamp_us, value, dt_raw FROM metrics.${TABLES.sampleRows}`,
+  });
   await client.command({
     query: `INSERT INTO portable.${TABLES.sampleRows} SELECT org, name, type, series_id, tags.key, tags.value, timestamp_us, value, dt_raw FROM metrics.${TABLES.sampleRows}`,
   });
@@ -195,7 +200,7 @@ try {
     `ClickHouse ${server.version} (embedded, chDB) — ${series.length} series × ${SAMPLES} samples = ${rows} rows`,
   );
   lines.push(
-    `input: ${fmt(inputBytes / rows)} bytes/sample of TabSeparated; inserts took ${insertSeconds.toFixed(1)} s (${Math.round(rows / insertSeconds)} rows/s in chunks of ${CHUNK}, materialized views included)`,
+    `input: ${fmt(inputBytes / rows)} bytes/sample of TabSeparated; inserts took ${insertSeconds.toFixed(1)} s (${Math.round(rows / insertSeconds)} rows/s in chunks of ${CHUNK}; the series table fed once afterwards)`,
   );
   lines.push('');
   lines.push(
