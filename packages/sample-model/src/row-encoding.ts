@@ -45,10 +45,6 @@ export class SeriesRowCache {
   #size = 0;
   constructor(readonly capacity = 200_000) {}
 
-  prefixOf(org: string, sample: Sample): Buffer {
-    return this.entryOf(org, sample).prefix;
-  }
-
   entryOf(org: string, sample: Sample): SeriesEntry {
     const hash = seriesHash(org, sample);
     const first = this.#entries.get(hash);

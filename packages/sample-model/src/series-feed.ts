@@ -29,7 +29,8 @@ export interface FeedSlot {
  * timestamp. Min, max and argMax over these equal min, max and argMax over all the samples, so
  * inserting only these rows into `series_feed` keeps both tables exact, and it is done a few times
  * a minute instead of on every insert (docs/benchmarks.md). The slots hang on the row cache's
- * series entries, so noting a sample costs no lookup beyond the one that wrote its row.
+ * series entries, so noting a sample costs no lookup beyond the one that wrote its row; hence one
+ * feed per row cache.
  */
 export class SeriesFeed {
   #slots: FeedSlot[] = [];
