@@ -117,12 +117,14 @@ describe('normalizeBatch and the series feed', () => {
     const all = samples.flatMap((s) => s.rows);
     expect(all).toHaveLength(4);
     expect(feed.size).toBe(2);
-    const reported = seriesFeedMessages(feed, 1 << 20).map(rowsOf);
+    const report = seriesFeedMessages(feed, 1 << 20);
+    expect(report.rows).toBe(3);
+    const reported = report.messages.map(rowsOf);
     expect(reported.map((r) => r.role)).toEqual(['feed']);
     // Copies of sample rows: host a's first and last, host b's only one.
     expect(reported[0]!.rows).toEqual([all[0], all[1], all[3]]);
     expect(feed.size).toBe(0);
-    expect(seriesFeedMessages(feed, 1 << 20)).toEqual([]);
+    expect(seriesFeedMessages(feed, 1 << 20)).toEqual({ messages: [], rows: 0 });
   });
 });
 

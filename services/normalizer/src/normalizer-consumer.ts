@@ -82,24 +82,15 @@ export async function startNormalizer(
   // this process, so no later commit may cover their payloads; they replay after the restart.
   let reportLost = false;
 
-  const guardLoss = async (sent: Promise<unknown>) => {
-    try {
-      await sent;
-    } catch (error) {
-      reportLost = true;
-      throw error;
-    }
-  };
-
   const reportOnce = async (shouldStop: () => boolean) => {
     // Both taken at once: every offset taken has its samples noted in the feed taken with it.
     const offsets = acknowledged;
     acknowledged = new Map();
-    const messages = seriesFeedMessages(feed, config.maxOutputMessageBytes);
+    const { messages, rows } = seriesFeedMessages(feed, config.maxOutputMessageBytes);
     lastReportAt = Date.now();
     if (messages.length > 0) {
-      await guardLoss(
-        retryForever(
+      try {
+        await retryForever(
           () =>
             producer.sendBatch({
               topicMessages: [{ topic: config.kafka.topics.samples, messages: [...messages] }],
@@ -109,10 +100,11 @@ export async function startNormalizer(
             onError: (error, attempt, wait) =>
               logger.warn({ err: error, attempt, wait }, 'series feed produce failed; retrying'),
           },
-        ),
-      );
-      let rows = 0;
-      for (const m of messages) rows += Number(m.headers?.rows ?? 0);
+        );
+      } catch (error) {
+        reportLost = true;
+        throw error;
+      }
       metrics.seriesFeedRows.inc(rows);
     }
     metrics.seriesFeedReports.inc();

@@ -31,11 +31,18 @@ export function sampleMessages(
   return messages;
 }
 
-/** The feed's report since the last one, as messages for series_feed; the feed starts over. */
-export function seriesFeedMessages(feed: SeriesFeed, maxBytes: number): OutgoingMessage[] {
-  return feed
-    .report(feedWriter, maxBytes)
-    .map(({ org, rows, count }) => sampleRowsMessage(org, rows, count, 'feed'));
+/** The feed's report since the last one, as messages for series_feed, and its rows; the feed starts over. */
+export function seriesFeedMessages(
+  feed: SeriesFeed,
+  maxBytes: number,
+): { messages: OutgoingMessage[]; rows: number } {
+  const pieces = feed.report(feedWriter, maxBytes);
+  let rows = 0;
+  for (const piece of pieces) rows += piece.count;
+  return {
+    messages: pieces.map(({ org, rows, count }) => sampleRowsMessage(org, rows, count, 'feed')),
+    rows,
+  };
 }
 
 /** What an operator needs to see and replay a refused record. */
