@@ -35,6 +35,7 @@ function envOf(pairs: readonly string[]): Record<string, string> {
 
 const rounds = Number(flag('turns')[0] ?? 6);
 const seconds = Number(flag('duration')[0] ?? 4);
+const concurrency = Number(flag('concurrency')[0] ?? 8);
 const formats = (flag('formats')[0]?.split(',') ?? ['bs-json', 'bs-msgpack', 'oo-json']) as PipelineFormat[];
 const variants = { A: envOf(flag('a-env')), B: envOf(flag('b-env')) };
 const roots = { A: flag('a-root')[0], B: flag('b-root')[0] };
@@ -130,7 +131,7 @@ try {
           target: pipelineTarget(receivers[v].url, format, 'solo'),
           body: (i) => bodies[i]!,
           count: bodies.length,
-          concurrency: 8,
+          concurrency,
           mode: { kind: 'duration', ms: seconds * 1000 },
         });
         const cpu = ((cpuSeconds(pid) ?? 0) - before) / (load.okSamples / 1e6);
