@@ -128,6 +128,12 @@ describe('JsonScanner', () => {
       '123456789012345',
       '1234567890123456789',
       '9007199254740993',
+      '9007199254740991',
+      '9007199254740992',
+      '-9007199254740991',
+      '1796199900747000',
+      '1796199900747000.5',
+      '12345678901234567',
       '1.7976931348623157e308',
       '5e-324',
       '1e400',
@@ -138,7 +144,12 @@ describe('JsonScanner', () => {
       expect(Object.is(value(text), JSON.parse(text))).toBe(true);
     fc.assert(
       fc.property(
-        fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer()),
+        fc.oneof(
+          fc.double({ noNaN: true, noDefaultInfinity: true }),
+          fc.integer(),
+          fc.maxSafeInteger(),
+          fc.bigInt({ min: -(2n ** 60n), max: 2n ** 60n }).map(Number),
+        ),
         fc.nat(25),
         (v, digits) => {
           for (const text of [JSON.stringify(v), v.toFixed(Math.min(digits, 20))]) {

@@ -157,7 +157,8 @@ export class JsonScanner {
   /**
    * The number just scanned from `start`, as JSON.parse reads it. Up to 15 significant digits and
    * 22 decimals without an exponent it is computed in place: m / 10^k of two exact doubles is
-   * correctly rounded (Clinger's fast path), as Number() of the text is; otherwise Number() it is.
+   * correctly rounded (Clinger's fast path), as Number() of the text is; so is an integer up to
+   * 2^53 - 1; otherwise Number() it is.
    */
   numberValue(start: number): number {
     const b = this.bytes;
@@ -179,7 +180,10 @@ export class JsonScanner {
       if (m !== 0) digits++;
       if (decimals >= 0) decimals++;
     }
-    if (digits > 15 || decimals > 22) return Number(latin1(b, start, end));
+    // An integer up to 2^53 - 1 was summed exactly (every partial sum is smaller): microsecond
+    // timestamps have 16 digits.
+    if ((digits > 15 && (decimals >= 0 || m > Number.MAX_SAFE_INTEGER)) || decimals > 22)
+      return Number(latin1(b, start, end));
     const value = decimals > 0 ? m / POWERS_OF_TEN[decimals]! : m;
     return negative ? -value : value;
   }
