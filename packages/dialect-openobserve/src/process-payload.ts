@@ -1,6 +1,7 @@
 import type { RejectedRecord, Sample } from '@pipeline/sample-model';
 import { decodeOpenObserveBody } from './decode-body.js';
 import { normalizeRecord } from './normalize-record.js';
+import { scanOpenObserveJson } from './scan-json.js';
 import { StreamTally } from './stream-status.js';
 import { PayloadTypes } from './type-registry.js';
 import type { OpenObserveContext, PayloadResult } from './types.js';
@@ -10,6 +11,11 @@ import type { OpenObserveContext, PayloadResult } from './types.js';
  * receiver's response and the normalizer's samples always agree.
  */
 export function processOpenObservePayload(body: Buffer, ctx: OpenObserveContext): PayloadResult {
+  if (ctx.statusOnly === true) {
+    // Counting needs no objects: statuses straight from the bytes, the same ones (scan-json.ts).
+    const scanned = scanOpenObserveJson(body, ctx);
+    if (scanned !== undefined) return { ok: true, samples: [], ...scanned };
+  }
   const decoded = decodeOpenObserveBody(body);
   if (!decoded.ok) return decoded;
   const { records } = decoded;

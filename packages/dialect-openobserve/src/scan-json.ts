@@ -1,0 +1,230 @@
+import { JsonScanner, KeyTable, latin1, rangesEqual } from '@pipeline/json-scan';
+import type { MetricType, RejectedRecord } from '@pipeline/sample-model';
+import { MAX_LABEL_KEY_LENGTH } from './labels.js';
+import { parseMetricType } from './metric-type.js';
+import { formatStreamName } from './names.js';
+import { normalizeRecord } from './normalize-record.js';
+import { StreamTally } from './stream-status.js';
+import { resolveTimestamp } from './timestamp.js';
+import { PayloadTypes } from './type-registry.js';
+import type { OpenObserveContext, StreamStatus, TypeRegistration } from './types.js';
+
+/**
+ * The receiver's per-stream counts of a JSON array body, straight from its bytes: the fast path of
+ * `processOpenObservePayload(…, { statusOnly: true })`, for the same reason as Better Stack's
+ * (JSON.parse building every record, and the string it needs, were two thirds of the verdict).
+ *
+ * It only ever vouches for records. One whose bytes show that every check of `normalizeRecord`
+ * before the type registry holds (a plain `__name__` and `__type__`, a finite `value`, a numeric
+ * timestamp that resolves, scalar labels, few enough fields, no repeated or escaped key) goes
+ * through the same `PayloadTypes.admit` as the full path; every other record is parsed alone and
+ * judged by `normalizeRecord` itself, so every reason a client reads comes from the one
+ * implementation of the rules. A body that is not a JSON array, or not JSON, takes the full path,
+ * whose decoder names the fault. scan-json.test.ts checks with fast-check that both paths agree.
+ */
+export interface ScannedStatuses {
+  readonly streams: StreamStatus[];
+  readonly rejected: RejectedRecord[];
+  readonly registrations: TypeRegistration[];
+  readonly records: number;
+}
+
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const QUOTE = 0x22;
+
+const VOUCHED = 0;
+const UNSURE = 1;
+const MALFORMED = 2;
+type Verdict = typeof VOUCHED | typeof UNSURE | typeof MALFORMED;
+
+const FIELD_KEYS = new KeyTable(['__name__', '__type__', 'value', '_timestamp', '@timestamp']);
+const K_NAME = 0;
+const K_TYPE = 1;
+const K_VALUE = 2;
+const K_TIMESTAMP = 3;
+// 4: @timestamp, read only when there is no _timestamp.
+
+const isNumberStart = (c: number) => c === 0x2d || (c >= 0x30 && c <= 0x39);
+
+/** Reads records; a vouched one leaves its stream and type here. */
+class RecordScanner {
+  readonly s = new JsonScanner();
+  stream = '';
+  type: MetricType = 'gauge';
+  // Records of a body mostly repeat the previous record's name and type: the same bytes (no escape
+  // in them) are the same string, already formatted and parsed.
+  #nameStart = -1;
+  #nameEnd = -1;
+  #lastStream = '';
+  #typeStart = -1;
+  #typeEnd = -1;
+  #lastType: MetricType | undefined;
+
+  constructor(private readonly ctx: OpenObserveContext) {}
+
+  /** The record at the cursor (any value): VOUCHED, UNSURE, or MALFORMED when the bytes are not JSON. */
+  record(): Verdict {
+    const s = this.s;
+    if (s.skipWhitespace() !== OPEN_OBJECT) return s.value() ? UNSURE : MALFORMED;
+    if (!s.open(CLOSE_OBJECT)) return UNSURE; // {} has no __name__
+    let sure = true;
+    let seen = 0;
+    let fields = 0;
+    let nameStart = -1;
+    let nameEnd = -1;
+    let nameNonAscii = false;
+    let typeStart = -1;
+    let typeEnd = -1;
+    let value = Number.NaN;
+    let timestamp: number | undefined;
+    let atTimestamp: number | undefined;
+    for (;;) {
+      if (!s.key()) return MALFORMED;
+      // An escaped key may spell one of the fields once decoded: only the decoder can tell.
+      const k = s.escaped ? -1 : FIELD_KEYS.indexOf(s.bytes, s.keyStart, s.keyEnd);
+      if (s.escaped) sure = false;
+      if (k >= 0) {
+        // A repeated field: JSON.parse keeps the last one, so leave it to JSON.parse.
+        if (seen & (1 << k)) sure = false;
+        seen |= 1 << k;
+        fields++;
+      }
+      const c = s.skipWhitespace();
+      if (k === K_NAME || k === K_TYPE) {
+        if (c !== QUOTE) {
+          if (!s.value()) return MALFORMED;
+          sure = false;
+        } else {
+          const start = s.pos + 1;
+          if (!s.string()) return MALFORMED;
+          if (s.escaped || s.pos - 1 === start) sure = false;
+          else if (k === K_NAME) {
+            nameStart = start;
+            nameEnd = s.pos - 1;
+            nameNonAscii = s.nonAscii;
+          } else if (s.nonAscii) sure = false;
+          else {
+            typeStart = start;
+            typeEnd = s.pos - 1;
+          }
+        }
+      } else if (k >= 0) {
+        // value, _timestamp, @timestamp: numbers (a timestamp in another form is the decoder's).
+        if (!isNumberStart(c)) {
+          if (!s.value()) return MALFORMED;
+          sure = false;
+        } else {
+          const start = s.pos;
+          if (!s.number()) return MALFORMED;
+          const n = s.numberValue(start);
+          if (k === K_VALUE) value = n;
+          else if (k === K_TIMESTAMP) timestamp = n;
+          else atTimestamp = n; // @timestamp
+        }
+      } else {
+        // A label: a scalar under a key that stays within the limit once formatted (ASCII keeps
+        // its length; other text may not). Objects and arrays flatten into more fields.
+        if (s.keyEnd - s.keyStart > MAX_LABEL_KEY_LENGTH || s.nonAscii) sure = false;
+        fields++;
+        let ok: boolean;
+        if (c === QUOTE) ok = s.string();
+        else if (c === 0x74 || c === 0x66 || c === 0x6e) ok = s.literal();
+        else if (isNumberStart(c)) ok = s.number();
+        else {
+          ok = s.value();
+          sure = false;
+        }
+        if (!ok) return MALFORMED;
+      }
+      const more = s.next(CLOSE_OBJECT);
+      if (more === undefined) return MALFORMED;
+      if (!more) break;
+    }
+    if (!sure || nameStart < 0 || typeStart < 0 || !Number.isFinite(value)) return UNSURE;
+    if (fields > this.ctx.maxFieldsPerRecord) return UNSURE;
+    const type = this.#typeOf(typeStart, typeEnd);
+    if (type === undefined) return UNSURE;
+    const resolved =
+      timestamp !== undefined
+        ? resolveTimestamp('_timestamp', timestamp, this.ctx.receivedAtUs)
+        : resolveTimestamp('@timestamp', atTimestamp, this.ctx.receivedAtUs);
+    if (typeof resolved === 'object') return UNSURE;
+    this.type = type;
+    this.stream = this.#streamOf(nameStart, nameEnd, nameNonAscii);
+    return VOUCHED;
+  }
+
+  #typeOf(start: number, end: number): MetricType | undefined {
+    const b = this.s.bytes;
+    if (this.#lastType !== undefined && rangesEqual(b, start, end, this.#typeStart, this.#typeEnd))
+      return this.#lastType;
+    const parsed = parseMetricType(latin1(b, start, end));
+    if (typeof parsed === 'object') return undefined;
+    this.#typeStart = start;
+    this.#typeEnd = end;
+    this.#lastType = parsed;
+    return parsed;
+  }
+
+  #streamOf(start: number, end: number, nonAscii: boolean): string {
+    const b = this.s.bytes;
+    if (this.#nameStart >= 0 && rangesEqual(b, start, end, this.#nameStart, this.#nameEnd))
+      return this.#lastStream;
+    this.#lastStream = formatStreamName(nonAscii ? b.toString('utf8', start, end) : latin1(b, start, end));
+    this.#nameStart = start;
+    this.#nameEnd = end;
+    return this.#lastStream;
+  }
+}
+
+/** The statuses of a JSON array body; undefined when it is not one (NDJSON, a lone object, not JSON). */
+export function scanOpenObserveJson(body: Buffer, ctx: OpenObserveContext): ScannedStatuses | undefined {
+  const r = new RecordScanner(ctx);
+  const s = r.s;
+  // After a UTF-8 byte order mark, which the full path strips too.
+  const first = body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
+  s.reset(body, first, body.length);
+  if (s.skipWhitespace() !== OPEN_ARRAY) return undefined;
+  const types = new PayloadTypes(ctx.knownTypes);
+  const tally = new StreamTally();
+  const rejected: RejectedRecord[] = [];
+  let records = 0;
+  if (s.open(CLOSE_ARRAY)) {
+    for (;;) {
+      s.skipWhitespace();
+      const start = s.pos;
+      const verdict = r.record();
+      if (verdict === MALFORMED) return undefined;
+      const index = records++;
+      if (verdict === VOUCHED) {
+        const reason = types.admit(r.stream, r.type);
+        if (reason === undefined) tally.succeeded(r.stream);
+        else {
+          tally.failed(r.stream, reason);
+          rejected.push({ index, reason, record: parseRecord(body, start, s.pos) });
+        }
+      } else {
+        const record = parseRecord(body, start, s.pos);
+        const result = normalizeRecord(record, ctx, types);
+        if (result.ok) tally.succeeded(result.stream);
+        else {
+          tally.failed(result.stream, result.reason);
+          rejected.push({ index, reason: result.reason, record });
+        }
+      }
+      const more = s.next(CLOSE_ARRAY);
+      if (more === undefined) return undefined;
+      if (!more) break;
+    }
+  }
+  if (s.skipWhitespace() !== -1) return undefined;
+  return { streams: tally.statuses(), rejected, registrations: types.registrations, records };
+}
+
+/** One record's bytes, already found to be JSON, as the full path would have decoded them. */
+function parseRecord(body: Buffer, start: number, end: number): unknown {
+  return JSON.parse(body.toString('utf8', start, end));
+}
