@@ -7,7 +7,7 @@
  * `npm ci` there), for before/after evidence of a code change; `--b-node=--cpu-prof,--cpu-prof-dir=/tmp/p`
  * gives B's node extra flags (comma-separated). `--together` loads A alone (8 clients) in turns with
  * A and B at once (4 clients each, same topics): what a second receiver process on the same machine
- * adds. `npm run bench` is the benchmark.
+ * adds. `--concurrency=N` sets the clients of each turn (8). `npm run bench` is the benchmark.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
