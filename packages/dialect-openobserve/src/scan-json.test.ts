@@ -91,12 +91,20 @@ describe('scanOpenObserveJson: the receiver counts streams from the bytes', () =
     expectSameAnswer(body, context());
   });
 
-  it('leaves NDJSON, lone objects and bodies that are not JSON to the full path', () => {
+  it('reads NDJSON and one-line objects too, and leaves what is not JSON to the full path', () => {
     const one = record({ __name__: 'cpu', __type__: 'gauge', value: 1 });
-    for (const text of [`${one}\n${one}`, one, `[${one}`, `[${one}] x`, `[${one},]`, '', '  '])
+    const pretty = JSON.stringify({ __name__: 'cpu', __type__: 'gauge', value: 1 }, null, 2);
+    for (const text of [pretty, `${one}\n${one} x`, `[${one}`, `[${one}] x`, `[${one},]`, '', '  ', '\n\n'])
       expect(scanOpenObserveJson(Buffer.from(text), context())).toBeUndefined();
     expect(scanOpenObserveJson(Buffer.from(`\ufeff [ ${one} ] \n`), context())?.records).toBe(1);
     expect(scanOpenObserveJson(Buffer.from('[]'), context())?.records).toBe(0);
+    expect(scanOpenObserveJson(Buffer.from(one), context())?.streams).toEqual([
+      { name: 'cpu', successful: 1, failed: 0 },
+    ]);
+    const lines = scanOpenObserveJson(Buffer.from(`\n${one}\r\n  \n5\n${one}`), context());
+    expect(lines?.records).toBe(3);
+    expect(lines?.rejected.map((r) => r.index)).toEqual([1]);
+    for (const text of [pretty, `\n${one}\r\n  \n5\n${one}`]) expectSameAnswer(Buffer.from(text), context());
   });
 
   it('counts label fields as the full path does, against the limit', () => {
@@ -211,7 +219,23 @@ describe('scanOpenObserveJson: the receiver counts streams from the bytes', () =
           expectSameAnswer(Buffer.from(text), context({ maxFields, known }));
         },
       ),
-      { numRuns: 3000 },
+      { numRuns: 1000 },
+    );
+  });
+
+  it('reaches the answers of the full path on any NDJSON body', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(recordText, fc.constantFrom('\n', '\r\n', '\n\n', '\n \t\n')), { maxLength: 8 }),
+        fc.boolean(),
+        fc.constantFrom(2, 200),
+        fc.constantFrom<Record<string, MetricType>>({}, { cpu: 'gauge' }),
+        (lines, bom, maxFields, known) => {
+          const text = `${bom ? '\ufeff' : ''}${lines.map(([line, end]) => `${line}${end}`).join('')}`;
+          expectSameAnswer(Buffer.from(text), context({ maxFields, known }));
+        },
+      ),
+      { numRuns: 1000 },
     );
   });
 

@@ -180,47 +180,67 @@ class RecordScanner {
   }
 }
 
-/** The statuses of a JSON array body; undefined when it is not one (NDJSON, a lone object, not JSON). */
+/**
+ * The statuses of a JSON array or NDJSON body; undefined when the full path must decide (bytes that
+ * are not JSON, a pretty-printed object, a body without records), so that its decoder names why.
+ */
 export function scanOpenObserveJson(body: Buffer, ctx: OpenObserveContext): ScannedStatuses | undefined {
   const r = new RecordScanner(ctx);
   const s = r.s;
-  // After a UTF-8 byte order mark, which the full path strips too.
-  const first = body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
-  s.reset(body, first, body.length);
-  if (s.skipWhitespace() !== OPEN_ARRAY) return undefined;
   const types = new PayloadTypes(ctx.knownTypes);
   const tally = new StreamTally();
   const rejected: RejectedRecord[] = [];
   let records = 0;
-  if (s.open(CLOSE_ARRAY)) {
-    for (;;) {
-      s.skipWhitespace();
-      const start = s.pos;
-      const verdict = r.record();
-      if (verdict === MALFORMED) return undefined;
-      const index = records++;
-      if (verdict === VOUCHED) {
-        const reason = types.admit(r.stream, r.type);
-        if (reason === undefined) tally.succeeded(r.stream);
-        else {
-          tally.failed(r.stream, reason);
-          rejected.push({ index, reason, record: parseRecord(body, start, s.pos) });
-        }
-      } else {
-        const record = parseRecord(body, start, s.pos);
-        const result = normalizeRecord(record, ctx, types);
-        if (result.ok) tally.succeeded(result.stream);
-        else {
-          tally.failed(result.stream, result.reason);
-          rejected.push({ index, reason: result.reason, record });
-        }
+  /** The record at the cursor, counted; false when its bytes are not JSON. */
+  const count = (): boolean => {
+    s.skipWhitespace();
+    const start = s.pos;
+    const verdict = r.record();
+    if (verdict === MALFORMED) return false;
+    const index = records++;
+    if (verdict === VOUCHED) {
+      const reason = types.admit(r.stream, r.type);
+      if (reason === undefined) tally.succeeded(r.stream);
+      else {
+        tally.failed(r.stream, reason);
+        rejected.push({ index, reason, record: parseRecord(body, start, s.pos) });
       }
-      const more = s.next(CLOSE_ARRAY);
-      if (more === undefined) return undefined;
-      if (!more) break;
+      return true;
     }
+    const record = parseRecord(body, start, s.pos);
+    const result = normalizeRecord(record, ctx, types);
+    if (result.ok) tally.succeeded(result.stream);
+    else {
+      tally.failed(result.stream, result.reason);
+      rejected.push({ index, reason: result.reason, record });
+    }
+    return true;
+  };
+
+  // After a UTF-8 byte order mark, which the full path strips too.
+  const first = body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
+  s.reset(body, first, body.length);
+  if (s.skipWhitespace() === OPEN_ARRAY) {
+    if (s.open(CLOSE_ARRAY)) {
+      for (;;) {
+        if (!count()) return undefined;
+        const more = s.next(CLOSE_ARRAY);
+        if (more === undefined) return undefined;
+        if (!more) break;
+      }
+    }
+    if (s.skipWhitespace() !== -1) return undefined;
+  } else {
+    // NDJSON: one record per non-blank line (JSON strings hold no raw newline, so the split is safe).
+    for (let from = first; from < body.length; ) {
+      let end = body.indexOf(0x0a, from);
+      if (end === -1) end = body.length;
+      s.reset(body, from, end);
+      if (s.skipWhitespace() !== -1 && (!count() || s.skipWhitespace() !== -1)) return undefined;
+      from = end + 1;
+    }
+    if (records === 0) return undefined;
   }
-  if (s.skipWhitespace() !== -1) return undefined;
   return { streams: tally.statuses(), rejected, registrations: types.registrations, records };
 }
 
