@@ -1,4 +1,12 @@
-import { JsonScanner, type KeyTable, latin1, rangesEqual } from '@pipeline/json-scan';
+import {
+  JsonScanner,
+  type KeyTable,
+  latin1,
+  rangesEqual,
+  scanElements,
+  scanLines,
+  startAfterBom,
+} from '@pipeline/json-scan';
 import { type BetterStackContext, normalizeInto } from './normalize-record.js';
 import { type ResolvedTime, resolveDt } from './resolve-dt.js';
 import {
@@ -180,11 +188,6 @@ class JsonReader implements ByteReader {
   }
 }
 
-/** Where the JSON starts: after a UTF-8 byte order mark, which bodyText strips too. */
-function startAfterBom(body: Buffer): number {
-  return body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
-}
-
 /**
  * The verdicts of a JSON (an array of records or one record) or NDJSON body, from its bytes
  * (see scan-records.ts); undefined when the body is not JSON or holds no record.
@@ -209,30 +212,12 @@ export function scanBetterStackJson(
     });
   };
   const first = startAfterBom(body);
-  if (format === 'ndjson') {
-    for (let start = first; start <= body.length; ) {
-      let end = body.indexOf(0x0a, start);
-      if (end === -1) end = body.length;
-      r.reset(body, start, end);
-      if (s.skipWhitespace() !== -1 && (!record() || s.skipWhitespace() !== -1)) return undefined;
-      start = end + 1;
-    }
-    return tally.result();
-  }
+  if (format === 'ndjson') return scanLines(s, body, first, record) ? tally.result() : undefined;
   r.reset(body, first, body.length);
   const c = s.skipWhitespace();
   if (c === OPEN_OBJECT) {
     if (!record()) return undefined;
-  } else if (c === OPEN_ARRAY) {
-    if (s.open(CLOSE_ARRAY)) {
-      for (;;) {
-        if (!record()) return undefined;
-        const more = s.next(CLOSE_ARRAY);
-        if (more === undefined) return undefined;
-        if (!more) break;
-      }
-    }
-  } else {
+  } else if (c !== OPEN_ARRAY || !scanElements(s, record)) {
     return undefined;
   }
   return s.skipWhitespace() === -1 ? tally.result() : undefined;

@@ -1,4 +1,12 @@
-import { JsonScanner, KeyTable, latin1, rangesEqual } from '@pipeline/json-scan';
+import {
+  JsonScanner,
+  KeyTable,
+  latin1,
+  rangesEqual,
+  scanElements,
+  scanLines,
+  startAfterBom,
+} from '@pipeline/json-scan';
 import type { MetricType, RejectedRecord } from '@pipeline/sample-model';
 import { MAX_LABEL_KEY_LENGTH } from './labels.js';
 import { parseMetricType } from './metric-type.js';
@@ -32,7 +40,6 @@ export interface ScannedStatuses {
 const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
 const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
 const QUOTE = 0x22;
 
 const VOUCHED = 0;
@@ -217,29 +224,13 @@ export function scanOpenObserveJson(body: Buffer, ctx: OpenObserveContext): Scan
     return true;
   };
 
-  // After a UTF-8 byte order mark, which the full path strips too.
-  const first = body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
+  const first = startAfterBom(body);
   s.reset(body, first, body.length);
   if (s.skipWhitespace() === OPEN_ARRAY) {
-    if (s.open(CLOSE_ARRAY)) {
-      for (;;) {
-        if (!count()) return undefined;
-        const more = s.next(CLOSE_ARRAY);
-        if (more === undefined) return undefined;
-        if (!more) break;
-      }
-    }
-    if (s.skipWhitespace() !== -1) return undefined;
-  } else {
-    // NDJSON: one record per non-blank line (JSON strings hold no raw newline, so the split is safe).
-    for (let from = first; from < body.length; ) {
-      let end = body.indexOf(0x0a, from);
-      if (end === -1) end = body.length;
-      s.reset(body, from, end);
-      if (s.skipWhitespace() !== -1 && (!count() || s.skipWhitespace() !== -1)) return undefined;
-      from = end + 1;
-    }
-    if (records === 0) return undefined;
+    if (!scanElements(s, count) || s.skipWhitespace() !== -1) return undefined;
+  } else if (!scanLines(s, body, first, count) || records === 0) {
+    // NDJSON; a body without records is the full path's to describe.
+    return undefined;
   }
   return { streams: tally.statuses(), rejected, registrations: types.registrations, records };
 }
