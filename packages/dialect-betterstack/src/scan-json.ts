@@ -1,4 +1,5 @@
 import {
+  isNumberStart,
   JsonScanner,
   type KeyTable,
   latin1,
@@ -31,8 +32,6 @@ const QUOTE = 0x22;
 const FIRST = -1;
 const NEXT = -2;
 const EMPTY = -3;
-
-const isNumberStart = (c: number) => c === 0x2d || (c >= 0x30 && c <= 0x39);
 
 /** JSON for scan-records.ts, on the JsonScanner. */
 class JsonReader implements ByteReader {

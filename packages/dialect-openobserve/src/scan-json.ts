@@ -1,4 +1,5 @@
 import {
+  isNumberStart,
   JsonScanner,
   KeyTable,
   latin1,
@@ -18,7 +19,7 @@ import { PayloadTypes } from './type-registry.js';
 import type { OpenObserveContext, StreamStatus, TypeRegistration } from './types.js';
 
 /**
- * The receiver's per-stream counts of a JSON array body, straight from its bytes: the fast path of
+ * The receiver's per-stream counts of a JSON array or NDJSON body, straight from its bytes: the fast path of
  * `processOpenObservePayload(…, { statusOnly: true })`, for the same reason as Better Stack's
  * (JSON.parse building every record, and the string it needs, were two thirds of the verdict).
  *
@@ -27,8 +28,8 @@ import type { OpenObserveContext, StreamStatus, TypeRegistration } from './types
  * timestamp that resolves, scalar labels, few enough fields, no repeated or escaped key) goes
  * through the same `PayloadTypes.admit` as the full path; every other record is parsed alone and
  * judged by `normalizeRecord` itself, so every reason a client reads comes from the one
- * implementation of the rules. A body that is not a JSON array, or not JSON, takes the full path,
- * whose decoder names the fault. scan-json.test.ts checks with fast-check that both paths agree.
+ * implementation of the rules. A pretty-printed object, a body that is not JSON or one without
+ * records takes the full path, whose decoder names the fault or the emptiness. scan-json.test.ts checks with fast-check that both paths agree.
  */
 export interface ScannedStatuses {
   readonly streams: StreamStatus[];
@@ -53,8 +54,6 @@ const K_TYPE = 1;
 const K_VALUE = 2;
 const K_TIMESTAMP = 3;
 // 4: @timestamp, read only when there is no _timestamp.
-
-const isNumberStart = (c: number) => c === 0x2d || (c >= 0x30 && c <= 0x39);
 
 /** Reads records; a vouched one leaves its stream and type here. */
 class RecordScanner {

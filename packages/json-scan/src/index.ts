@@ -1,3 +1,3 @@
 export { scanElements, scanLines, startAfterBom } from './documents.js';
-export { bytesEqual, JsonScanner, latin1, MAX_DEPTH, rangesEqual } from './json-scanner.js';
+export { bytesEqual, isNumberStart, JsonScanner, latin1, MAX_DEPTH, rangesEqual } from './json-scanner.js';
 export { KeyTable } from './key-table.js';

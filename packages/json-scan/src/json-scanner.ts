@@ -16,6 +16,8 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+/** The first byte of a JSON number: '-' or a digit (number() reads it from there). */
+export const isNumberStart = (c: number) => c === 0x2d || isDigit(c);
 const isHex = (c: number) => (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
 
 /** What a byte means inside a string. */
@@ -211,7 +213,7 @@ export class JsonScanner {
     if (c === 0x7b) return this.object(depth + 1);
     if (c === 0x5b) return this.array(depth + 1);
     if (c === 0x74 || c === 0x66 || c === 0x6e) return this.literal();
-    if (c === 0x2d || isDigit(c)) return this.number();
+    if (isNumberStart(c)) return this.number();
     return false;
   }
 
