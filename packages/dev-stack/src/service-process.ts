@@ -32,9 +32,16 @@ export interface ServiceProcess {
  * Node flags each service runs with (deploy/Dockerfile's CMDs carry the same). The receiver and
  * the normalizer parse whole bodies into short-lived objects: a 64 MiB young generation took their
  * CPU per sample down 9-20% in the side-by-side bench (docs/benchmarks.md), for ~70 MiB of RSS.
+ *
+ * The receiver also starts with a 128 MiB old generation. V8 counts the off-heap buffers allocated
+ * since the last full collection (request bodies, LZ4 output, kafkajs' copies: ~0.4 MB per 1000-sample
+ * body) against the old generation's limit, which for the receiver's ~20 MiB of live heap is small:
+ * under load it ran a full collection every ~50 ms though nearly nothing survived. With the larger
+ * start it runs a few: 0.5-0.9x the CPU per sample and +10-65% samples/s side by side, for ~50 MiB
+ * of RSS (docs/benchmarks.md, item 19). The normalizer and writer ran few full collections as it is.
  */
 export const SERVICE_NODE_FLAGS: Readonly<Record<ServiceName, readonly string[]>> = {
-  receiver: ['--max-semi-space-size=64'],
+  receiver: ['--max-semi-space-size=64', '--initial-old-space-size=128'],
   normalizer: ['--max-semi-space-size=64'],
   writer: [],
 };
