@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   encodeSampleRow,
   encodeSampleRows,
+  SampleRowWriter,
   SeriesRowCache,
   seriesHash,
   tsvArray,
@@ -71,6 +73,36 @@ describe('encodeSampleRow (TabSeparated)', () => {
       '0',
       '1.7976931348623157e+308',
     ]);
+  });
+
+  it('writes the timestamp and value of each row as String() does, repeated timestamps and all', () => {
+    // The writer keeps the last timestamp's digits: runs of one timestamp, changes, returns to an
+    // earlier one and rows after take() must all read as if printed afresh.
+    const timestamp = fc.oneof(
+      fc.constantFrom(0, 1, 1_700_000_000_123_456, Number.MAX_SAFE_INTEGER, -1_000_000_000_000_001),
+      fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
+      fc.maxSafeInteger(),
+    );
+    const value = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.maxSafeInteger());
+    const row = fc.tuple(timestamp, value, fc.boolean());
+    fc.assert(
+      fc.property(fc.array(fc.tuple(row, fc.integer({ min: 1, max: 3 })), { maxLength: 30 }), (runs) => {
+        const writer = new SampleRowWriter(new SeriesRowCache(), 16);
+        const prefix = Buffer.from('p\t');
+        let written = '';
+        let expected = '';
+        for (const [[ts, v, cut], repeat] of runs) {
+          for (let i = 0; i < repeat; i++) {
+            writer.writeRow(prefix, ts, v, '');
+            expected += `p\t${ts}\t${String(v)}\t\n`;
+          }
+          if (cut) written += writer.take().toString('latin1');
+        }
+        written += writer.take().toString('latin1');
+        expect(written).toBe(expected);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('encodes many samples as consecutive lines', () => {
