@@ -37,7 +37,7 @@ export interface ServiceProcess {
  * since the last full collection (request bodies, LZ4 output, kafkajs' copies: ~0.4 MB per 1000-sample
  * body) against the old generation's limit, which for the receiver's ~20 MiB of live heap is small:
  * under load it ran a full collection every ~50 ms though nearly nothing survived. With the larger
- * start it runs a few: 0.5-0.9x the CPU per sample and +10-65% samples/s side by side, for ~50 MiB
+ * start it runs a few: +11-31% samples/s and 0.6-0.9x the CPU per sample side by side, for ~45 MiB
  * of RSS (docs/benchmarks.md, item 19). The normalizer and writer ran few full collections as it is.
  */
 export const SERVICE_NODE_FLAGS: Readonly<Record<ServiceName, readonly string[]>> = {

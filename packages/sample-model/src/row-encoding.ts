@@ -207,7 +207,8 @@ export class SampleRowWriter {
       return at + length;
     }
     const end = writeNumber(b, at, timestampUs);
-    // Only short texts are kept (a timestamp that is not a safe integer is not one a row can have).
+    // A text longer than the cache (only a number that is not a safe integer, which no timestamp
+    // is) is written but not kept.
     if (end - at <= text.length) {
       for (let i = at; i < end; i++) text[i - at] = b[i]!;
       this.#lastTimestamp = timestampUs;
