@@ -25,7 +25,8 @@ export type LoadMode =
   | { readonly kind: 'rate'; readonly ms: number; readonly requestsPerSecond: number };
 
 export interface LoadOptions {
-  readonly target: LoadTarget;
+  /** Several targets (replicas): the clients take turns, client i sending to target i mod n. */
+  readonly target: LoadTarget | readonly LoadTarget[];
   /** Bodies by index; `count` of them in count mode, used modulo `count` otherwise. */
   readonly body: (index: number) => EncodedBody;
   readonly count: number;
@@ -53,14 +54,20 @@ export interface LoadResult {
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const { target, mode, concurrency } = options;
-  const pool = new Pool(target.origin, {
-    connections: concurrency,
-    pipelining: 1,
-    keepAliveTimeout: 60_000,
-    headersTimeout: 120_000,
-    bodyTimeout: 120_000,
-  });
+  const { mode, concurrency } = options;
+  const targets: readonly LoadTarget[] = Array.isArray(options.target)
+    ? options.target
+    : [options.target as LoadTarget];
+  const pools = targets.map(
+    (target) =>
+      new Pool(target.origin, {
+        connections: Math.ceil(concurrency / targets.length),
+        pipelining: 1,
+        keepAliveTimeout: 60_000,
+        headersTimeout: 120_000,
+        bodyTimeout: 120_000,
+      }),
+  );
   const statuses: Record<string, number> = {};
   const latencies: number[] = [];
   let firstFailure: string | undefined;
@@ -73,7 +80,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let lastAnswerAt = startedAt;
   const endAt = mode.kind === 'count' ? Number.POSITIVE_INFINITY : startedAt + mode.ms;
 
-  const client = async () => {
+  const client = async (clientIndex: number) => {
+    const target = targets[clientIndex % targets.length]!;
+    const pool = pools[clientIndex % targets.length]!;
     for (;;) {
       const index = next++;
       if (mode.kind === 'count' && index >= options.count) return;
@@ -118,9 +127,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   };
 
   try {
-    await Promise.all(Array.from({ length: concurrency }, () => client()));
+    await Promise.all(Array.from({ length: concurrency }, (_, i) => client(i)));
   } finally {
-    await pool.close();
+    await Promise.all(pools.map((pool) => pool.close()));
   }
   const elapsedS = (lastAnswerAt - startedAt) / 1000;
   latencies.sort((a, b) => a - b);

@@ -19,7 +19,8 @@ import { pipelineTarget, type Role, type Stack, victoriaMetricsTarget } from './
 import { ascending, percentile } from './stats.js';
 
 export type System = 'victoria-metrics' | 'pipeline';
-export type PhaseKind = 'accept' | 'end-to-end';
+/** 'accept-replicas': the receivers' accepted rate with two of them side by side. */
+export type PhaseKind = 'accept' | 'accept-replicas' | 'end-to-end';
 
 export interface Usage {
   /** CPU seconds per process during the phase. */
@@ -99,6 +100,13 @@ const PIPELINE_ROLES: readonly Role[] = [
   'bench-client',
 ];
 const SOLO_ROLES: readonly Role[] = ['receiver-solo', 'kafka', 'kafka-jit', 'bench-client'];
+const REPLICA_ROLES: readonly Role[] = [
+  'receiver-solo',
+  'receiver-solo-2',
+  'kafka',
+  'kafka-jit',
+  'bench-client',
+];
 const VM_ROLES: readonly Role[] = ['victoria-metrics', 'bench-client'];
 
 function usage(before: Snapshot, after: Snapshot, roles: readonly Role[], samples: number): Usage {
@@ -205,10 +213,11 @@ export function pipelineEndToEnd(
 async function accepted(
   ctx: PhaseContext,
   fields: { system: System; format: Format; rep: number },
-  target: LoadTarget,
+  target: LoadTarget | readonly LoadTarget[],
   bodies: readonly EncodedBody[],
   durationS: number,
   roles: readonly Role[],
+  kind: 'accept' | 'accept-replicas' = 'accept',
 ): Promise<ThroughputResult> {
   const before = ctx.stack.processes.snapshot();
   const load = await runLoad({
@@ -219,7 +228,7 @@ async function accepted(
     mode: { kind: 'duration', ms: durationS * 1000 },
   });
   const after = ctx.stack.processes.snapshot();
-  return { kind: 'accept', ...fields, ...loadFields(load), ...usage(before, after, roles, load.okSamples) };
+  return { kind, ...fields, ...loadFields(load), ...usage(before, after, roles, load.okSamples) };
 }
 
 export function victoriaMetricsAccepted(
@@ -253,6 +262,33 @@ export function receiverAccepted(
     bodies,
     durationS,
     SOLO_ROLES,
+  );
+}
+
+/**
+ * Two receivers side by side, as replicas behind a balancer share the machine (the compose file's
+ * `--scale receiver=2`): the clients take turns between them, half each. A receiver is one
+ * JavaScript thread, so this is how the pipeline uses a second core for accepting, as
+ * VictoriaMetrics' one process uses every core.
+ */
+export function replicasAccepted(
+  ctx: PhaseContext,
+  rep: number,
+  format: PipelineFormat,
+  bodies: readonly EncodedBody[],
+  durationS: number,
+): Promise<ThroughputResult> {
+  const { services } = ctx.stack;
+  return accepted(
+    ctx,
+    { system: 'pipeline', format, rep },
+    [services['receiver-solo'], services['receiver-solo-2']].map((s) =>
+      pipelineTarget(s.url, format, 'solo'),
+    ),
+    bodies,
+    durationS,
+    REPLICA_ROLES,
+    'accept-replicas',
   );
 }
 

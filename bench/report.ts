@@ -79,16 +79,20 @@ function pick(results: readonly ThroughputResult[], kind: ThroughputResult['kind
   return results.filter((r) => r.kind === kind && r.format === format);
 }
 
-/** Per repetition, ours divided by VictoriaMetrics' of the same repetition; then the median. */
+/**
+ * Per repetition, ours divided by VictoriaMetrics' of the same repetition (its run of `vmKind`:
+ * two receivers are compared with its one process); then the median.
+ */
 function pairedRatio(
   results: readonly ThroughputResult[],
   kind: ThroughputResult['kind'],
   format: Format,
   value: (r: ThroughputResult) => number | undefined,
+  vmKind: ThroughputResult['kind'] = kind,
 ): number[] {
   const out: number[] = [];
   for (const ours of pick(results, kind, format)) {
-    const vm = results.find((r) => r.kind === kind && r.format === 'prometheus' && r.rep === ours.rep);
+    const vm = results.find((r) => r.kind === vmKind && r.format === 'prometheus' && r.rep === ours.rep);
     const a = value(ours);
     const b = vm === undefined ? undefined : value(vm);
     if (a !== undefined && b !== undefined && b > 0) out.push(a / b);
@@ -101,6 +105,7 @@ export function throughputTable(results: readonly ThroughputResult[]): string {
     (f) => pick(results, 'accept', f).length + pick(results, 'end-to-end', f).length > 0,
   ).map((format) => {
     const accept = pick(results, 'accept', format).map((r) => r.acceptedPerS);
+    const replicas = pick(results, 'accept-replicas', format).map((r) => r.acceptedPerS);
     const e2e = pick(results, 'end-to-end', format);
     const isVm = format === 'prometheus';
     return [
@@ -110,6 +115,13 @@ export function throughputTable(results: readonly ThroughputResult[]): string {
         ? '1'
         : spread(
             pairedRatio(results, 'accept', format, (r) => r.acceptedPerS),
+            ratio,
+          ),
+      isVm ? '(one process)' : spread(replicas, rate),
+      isVm
+        ? '1'
+        : spread(
+            pairedRatio(results, 'accept-replicas', format, (r) => r.acceptedPerS, 'accept'),
             ratio,
           ),
       spread(
@@ -137,6 +149,8 @@ export function throughputTable(results: readonly ThroughputResult[]): string {
       'system, dialect',
       'accepted samples/s, alone',
       'ours / VM',
+      'accepted samples/s, 2 receivers',
+      'ours / VM',
       'accepted samples/s, in e2e run',
       'end-to-end samples/s',
       'ours / VM',
@@ -149,6 +163,7 @@ export function throughputTable(results: readonly ThroughputResult[]): string {
 const CPU_COLUMNS: readonly [Role, string][] = [
   ['receiver', 'receiver'],
   ['receiver-solo', 'receiver (alone)'],
+  ['receiver-solo-2', 'second receiver'],
   ['kafka', 'Kafka'],
   ['kafka-jit', "of which Kafka's JIT"],
   ['normalizer', 'normalizer'],
@@ -353,13 +368,20 @@ export function repetitionTable(results: readonly ThroughputResult[]): string {
   const reps = [...new Set(results.map((r) => r.rep))].sort((a, b) => a - b);
   const formats = ROWS.filter((f) => results.some((r) => r.format === f));
   const header = ['rep'];
-  for (const f of formats) header.push(`${f} alone`, `${f} e2e`);
+  const replicas = (f: Format) => results.some((r) => r.format === f && r.kind === 'accept-replicas');
+  for (const f of formats) {
+    header.push(`${f} alone`);
+    if (replicas(f)) header.push(`${f} 2 receivers`);
+    header.push(`${f} e2e`);
+  }
   const rows = reps.map((rep) => {
     const row = [String(rep + 1)];
+    const of = (f: Format, kind: ThroughputResult['kind']) =>
+      results.find((r) => r.rep === rep && r.format === f && r.kind === kind);
     for (const f of formats) {
-      const a = results.find((r) => r.rep === rep && r.format === f && r.kind === 'accept');
-      const e = results.find((r) => r.rep === rep && r.format === f && r.kind === 'end-to-end');
-      row.push(rate(a?.acceptedPerS ?? Number.NaN), rate(e?.endToEndPerS ?? Number.NaN));
+      row.push(rate(of(f, 'accept')?.acceptedPerS ?? Number.NaN));
+      if (replicas(f)) row.push(rate(of(f, 'accept-replicas')?.acceptedPerS ?? Number.NaN));
+      row.push(rate(of(f, 'end-to-end')?.endToEndPerS ?? Number.NaN));
     }
     return row;
   });
@@ -404,6 +426,14 @@ export function renderReport(report: BenchReport): string {
     '## Cores kept busy, accepted-rate runs',
     cpuTable(report.throughput, 'accept', 'cores'),
   ];
+  if (report.throughput.some((r) => r.kind === 'accept-replicas'))
+    parts.push(
+      '## Two receivers side by side (replicas, the clients split between them)',
+      'CPU seconds per million samples:',
+      cpuTable(report.throughput, 'accept-replicas'),
+      'Cores kept busy:',
+      cpuTable(report.throughput, 'accept-replicas', 'cores'),
+    );
   if (report.warmUp.length > 0)
     parts.push(
       '## Warm-up: first samples of 10,000 new series (not in the medians)',

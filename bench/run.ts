@@ -7,7 +7,8 @@
  * 2. the pipeline end to end, once per dialect (each its own org): the same samples to the
  *    receiver, then polled until metrics.samples holds all of them;
  * 3. accepted rate alone: VictoriaMetrics' import, and a receiver whose topics nobody consumes, each
- *    sent the same bodies round and round for --duration seconds.
+ *    sent the same bodies round and round for --duration seconds; then two such receivers side by
+ *    side, the clients split between them (replicas: how the pipeline accepts on more than one core).
  *
  * Then the latency at half the maximum end-to-end rate (marker samples), and the receiver under
  * concurrent 20 MiB bodies. Tables go to stdout, everything to bench/results/*.json.
@@ -30,6 +31,7 @@ import {
   type PhaseContext,
   pipelineEndToEnd,
   receiverAccepted,
+  replicasAccepted,
   type SoakResult,
   soak,
   type ThroughputResult,
@@ -88,6 +90,12 @@ function checkOptions(options: BenchOptions): void {
     throw new Error('--reps × --rounds must stay under 6480 (18 hours of 10 s rounds)');
 }
 
+const PHASE_LABEL: Record<ThroughputResult['kind'], string> = {
+  accept: 'accepted alone',
+  'accept-replicas': '2 receivers   ',
+  'end-to-end': 'end to end    ',
+};
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   checkOptions(options);
@@ -112,7 +120,7 @@ async function main(): Promise<void> {
   for (let rep = -1; rep < options.reps; rep++) for (const f of options.formats) orgs.push(orgOf(rep, f));
   const profiled = options.profile
     ? Object.fromEntries(
-        (['receiver', 'receiver-solo', 'normalizer', 'writer'] as const).map((role) => [
+        (['receiver', 'receiver-solo', 'receiver-solo-2', 'normalizer', 'writer'] as const).map((role) => [
           role,
           // One file per thread (tsx's loader runs in a worker): each process gets its own folder.
           ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, role)}`],
@@ -142,6 +150,7 @@ async function main(): Promise<void> {
       serviceEnv: {
         receiver: options.receiverEnv,
         'receiver-solo': options.receiverEnv,
+        'receiver-solo-2': options.receiverEnv,
         normalizer: options.normalizerEnv,
         writer: options.writerEnv,
       },
@@ -154,7 +163,7 @@ async function main(): Promise<void> {
       throughput.push(r);
       const failures = Object.entries(r.statuses).filter(([s]) => !s.startsWith('2'));
       log(
-        `  ${r.kind === 'accept' ? 'accepted alone' : 'end to end    '} ${r.format.padEnd(10)} ` +
+        `  ${PHASE_LABEL[r.kind]} ${r.format.padEnd(10)} ` +
           `accepted ${rate(r.acceptedPerS)}` +
           (r.kind === 'end-to-end'
             ? `, e2e ${rate(r.endToEndPerS)}, queryable ${r.queryableAfterLastAckS?.toFixed(2)} s after the last 2xx` +
@@ -184,6 +193,7 @@ async function main(): Promise<void> {
         const bodies = requests.map((r) => encodeRequest(f, r));
         warmUp.push(await pipelineEndToEnd(ctx, -1, f, orgOf(-1, f), bodies));
         await receiverAccepted(ctx, -1, f, bodies, 1);
+        await replicasAccepted(ctx, -1, f, bodies, 1);
       }
       for (const r of warmUp)
         log(
@@ -224,6 +234,8 @@ async function main(): Promise<void> {
       await settle();
       for (const f of rotate(options.formats, rep)) {
         record(await receiverAccepted(ctx, rep, f, bodies.get(f)!, options.durationS));
+        await settle();
+        record(await replicasAccepted(ctx, rep, f, bodies.get(f)!, options.durationS));
         await settle();
       }
     }

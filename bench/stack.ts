@@ -1,7 +1,8 @@
 /**
  * What the benchmark measures, started on this machine: VictoriaMetrics, and our pipeline (a Kafka
- * broker, the writer with embedded ClickHouse, the normalizer, the receiver) plus a second,
- * receiver-only process whose topics nobody consumes, for the receiver's own figures.
+ * broker, the writer with embedded ClickHouse, the normalizer, the receiver) plus two more
+ * receivers whose topics nobody consumes, for the receivers' own figures: one alone, and the two
+ * side by side as replicas (the compose file's `--scale receiver=N`).
  */
 import { join } from 'node:path';
 import {
@@ -24,10 +25,14 @@ export const SOLO_TOPIC_PREFIX = 'benchrx.';
 /** HotSpot's JIT compiler threads, by the 15 characters of their names Linux keeps. */
 const JIT_THREADS = ['C1 CompilerThre', 'C2 CompilerThre'];
 
+/** The receivers whose topics nobody consumes: 'receiver-solo' alone, both as two replicas. */
+export type SoloRole = 'receiver-solo' | 'receiver-solo-2';
+/** The processes the bench starts, each by its role. */
+export type SpawnedRole = ServiceName | SoloRole;
+
 /** The processes the report names. */
 export type Role =
-  | ServiceName
-  | 'receiver-solo'
+  | SpawnedRole
   | 'kafka'
   /** Not a process: the Kafka broker's JIT compiler threads, whose CPU 'kafka' includes. */
   | 'kafka-jit'
@@ -41,17 +46,17 @@ export interface StackOptions {
   /** Orgs the benchmark sends to; each gets a Better Stack token and an OpenObserve user. */
   readonly orgs: readonly string[];
   /** Node flags per service (e.g. --cpu-prof). */
-  readonly nodeArgs?: Partial<Record<ServiceName | 'receiver-solo', readonly string[]>>;
+  readonly nodeArgs?: Partial<Record<SpawnedRole, readonly string[]>>;
   /** More environment for every service, then per service. */
   readonly env?: Readonly<Record<string, string>>;
-  readonly serviceEnv?: Partial<Record<ServiceName | 'receiver-solo', Readonly<Record<string, string>>>>;
+  readonly serviceEnv?: Partial<Record<SpawnedRole, Readonly<Record<string, string>>>>;
   readonly log: (line: string) => void;
 }
 
 export interface Stack {
   readonly kafka: KafkaBroker;
   readonly vm: VictoriaMetrics;
-  readonly services: Readonly<Record<ServiceName | 'receiver-solo', ServiceProcess>>;
+  readonly services: Readonly<Record<SpawnedRole, ServiceProcess>>;
   readonly processes: ProcessSet;
   stopServices(): Promise<void>;
   stop(): Promise<void>;
@@ -104,8 +109,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // long-running broker no longer does (22–39 % of its CPU in the sixth round's end-to-end runs).
     processes.addThreads('kafka-jit', kafka.process.pid, JIT_THREADS);
 
-    const spawn = async (role: ServiceName | 'receiver-solo', prefix: string) => {
-      const name: ServiceName = role === 'receiver-solo' ? 'receiver' : role;
+    const spawn = async (role: SpawnedRole, prefix: string) => {
+      const name: ServiceName = role === 'receiver-solo' || role === 'receiver-solo-2' ? 'receiver' : role;
       const service = await spawnService({
         name,
         env: { ...serviceEnv(options, kafka.brokers, prefix), ...options.serviceEnv?.[role] },
@@ -125,9 +130,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await waitForServiceReady(receiver);
     const solo = await spawn('receiver-solo', SOLO_TOPIC_PREFIX);
     await waitForServiceReady(solo);
-    log(`pipeline ready: receiver ${receiver.url}, receiver-only ${solo.url}, writer ${writer.url}`);
+    const solo2 = await spawn('receiver-solo-2', SOLO_TOPIC_PREFIX);
+    await waitForServiceReady(solo2);
+    log(
+      `pipeline ready: receiver ${receiver.url}, receiver-only ${solo.url} and ${solo2.url}, writer ${writer.url}`,
+    );
 
-    const services = { writer, normalizer, receiver, 'receiver-solo': solo };
+    const services = { writer, normalizer, receiver, 'receiver-solo': solo, 'receiver-solo-2': solo2 };
     return {
       kafka,
       vm,
@@ -135,7 +144,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       processes,
       // Upstream first, so nothing accepted is left without a consumer while it drains.
       stopServices: async () => {
-        for (const role of ['receiver-solo', 'receiver', 'normalizer', 'writer'] as const)
+        for (const role of ['receiver-solo-2', 'receiver-solo', 'receiver', 'normalizer', 'writer'] as const)
           await services[role].process.stop(60_000);
       },
       stop: stopAll,
