@@ -1,16 +1,17 @@
 import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { SAMPLE_ROW_COLUMNS } from '@pipeline/sample-model';
-import { embeddedConnectionOf } from './store-target.js';
+import { sqlString } from './insert-spool.js';
+import { insertSpoolOf } from './store-target.js';
 import { TABLES } from './tables.js';
 
 /** The formats samples travel in: TabSeparated (sample-model's row encoding), JSONEachRow from earlier versions. */
 export type RowFormat = 'TabSeparated' | 'JSONEachRow';
 
 /**
- * Inserts rows already encoded by the normalizer, in one statement. The embedded engine takes the
- * bytes as they are (chDB's raw insert: no copy into a JavaScript string, no SQL text around them);
- * a server gets them as the body of `exec`, which sends a byte stream as it is.
+ * Inserts rows already encoded by the normalizer, in one statement. The embedded engine reads the
+ * bytes from a file (InsertSpool: chDB spends more on rows inside a statement than on parsing
+ * them); a server gets them as the body of `exec`, which sends a byte stream as it is.
  */
 export async function insertRows(
   client: ClickHouseClient,
@@ -24,9 +25,15 @@ export async function insertRows(
   const table = `${database}.${into}`;
   // TabSeparated is positional; JSONEachRow names its columns itself.
   const columns = format === 'TabSeparated' ? [...SAMPLE_ROW_COLUMNS] : undefined;
-  const embedded = embeddedConnectionOf(client);
-  if (embedded !== undefined) {
-    await embedded.chdb.rawInsert({ table, values: body, format, ...(columns ? { columns } : {}) });
+  const spool = insertSpoolOf(client);
+  if (spool !== undefined) {
+    const columnList = columns === undefined ? '' : ` (${columns.map((c) => `\`${c}\``).join(', ')})`;
+    // The file's columns are the insertion table's (the listed ones), never inferred from its rows.
+    await spool.withFile(body, (path) =>
+      client.command({
+        query: `INSERT INTO ${table}${columnList} SELECT * FROM file(${sqlString(path)}, ${sqlString(format)}) SETTINGS use_structure_from_insertion_table_in_table_functions = 1`,
+      }),
+    );
     return;
   }
   const columnList = columns === undefined ? '' : ` (${columns.join(', ')})`;

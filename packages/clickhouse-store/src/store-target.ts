@@ -1,4 +1,6 @@
+import { resolve } from 'node:path';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
+import { InsertSpool } from './insert-spool.js';
 
 /** Where samples are stored: the embedded engine in a data directory, or a ClickHouse server. */
 export type StoreTarget =
@@ -11,23 +13,29 @@ export function describeTarget(target: StoreTarget): string {
     : `ClickHouse server ${target.url}`;
 }
 
-/** The part of chDB's connection that inserts bytes without a copy (chdb/connection's `.chdb`). */
-export interface EmbeddedConnection {
-  readonly chdb: {
-    rawInsert(params: {
-      table: string;
-      values: Buffer;
-      format: string;
-      columns?: string[];
-    }): Promise<unknown>;
-  };
+const spools = new WeakMap<ClickHouseClient, InsertSpool>();
+/**
+ * One spool per data directory in a process: clients of one engine (a writer's, a test's reader)
+ * share it, so that opening a second one never empties the files the first is inserting from.
+ */
+const spoolsByDirectory = new Map<string, Promise<InsertSpool>>();
+
+function spoolFor(dataPath: string): Promise<InsertSpool> {
+  // Beside the engine's own folders, on its file system; the engine leaves a folder it does not know alone.
+  const dir = resolve(dataPath, 'insert-spool');
+  let spool = spoolsByDirectory.get(dir);
+  if (spool === undefined) {
+    spool = InsertSpool.open(dir);
+    spoolsByDirectory.set(dir, spool);
+    // A failed open is not kept: the next client tries again.
+    spool.catch(() => spoolsByDirectory.delete(dir));
+  }
+  return spool;
 }
 
-const embeddedConnections = new WeakMap<ClickHouseClient, EmbeddedConnection>();
-
-/** The embedded engine behind a client made by createStoreClient, if it is one. */
-export function embeddedConnectionOf(client: ClickHouseClient): EmbeddedConnection | undefined {
-  return embeddedConnections.get(client);
+/** Where the embedded engine behind a client made by createStoreClient reads inserts from; none for a server. */
+export function insertSpoolOf(client: ClickHouseClient): InsertSpool | undefined {
+  return spools.get(client);
 }
 
 /**
@@ -43,7 +51,7 @@ export async function createStoreClient(
     const { createChdbConnection } = await import('chdb/connection');
     const connection = createChdbConnection({ path: target.path });
     const client = createClient({ connection } as Parameters<typeof createClient>[0]);
-    embeddedConnections.set(client, connection as unknown as EmbeddedConnection);
+    spools.set(client, await spoolFor(target.path));
     return client;
   }
   return createClient({
