@@ -1,8 +1,9 @@
 /**
  * CPU per inserted row for variants of the `sample_rows` layout, on the embedded engine: the rows
  * of the bench's data set (Better Stack JSON decoded and encoded as the normalizer does), inserted
- * as 90 000-row TabSeparated raw inserts (what the writer sends) into a fresh chDB, one variant per
- * child process. Prints the CPU of the process (all threads) during the inserts, per row.
+ * as 90 000-row TabSeparated inserts by `insertRows` (what the writer sends, the way it sends it)
+ * into a fresh chDB, one variant per child process. Prints the CPU of the process (all threads)
+ * during the inserts, per row.
  *
  *   node --import tsx scripts/insert-cpu.ts [--rounds 30] [--rows-per-insert 90000] [--tail-ms 0] [variant …]
  *
