@@ -151,8 +151,11 @@ for (const request of dataset.requests(0, Number(args.rounds) * 10)) {
     if (feedEvery > 0 && inserts.length % feedEvery === 0) feedAfter(inserts.length - 1);
   }
 }
+// The rest, as a last and smaller insert: the feed has noted those rows too, so they must be stored
+// for `series` to match the rows.
+const rows = inserts.length * ROWS_PER_INSERT + writer.rows;
+if (writer.rows > 0) inserts.push(writer.take());
 if (feed.size > 0 && inserts.length > 0) feedAfter(inserts.length - 1);
-const rows = inserts.length * ROWS_PER_INSERT;
 const cpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
