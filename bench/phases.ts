@@ -247,48 +247,32 @@ export function victoriaMetricsAccepted(
   );
 }
 
-/** The receiver alone (its topics have no consumer): the rate of durable 2xx answers. */
+/**
+ * Receivers whose topics have no consumer: the rate of durable 2xx answers. One receiver alone,
+ * or two side by side as replicas behind a balancer share the machine (the compose file's
+ * `--scale receiver=2`), the clients taking turns between them. A receiver is one JavaScript
+ * thread, so two is how the pipeline uses a second core for accepting, as VictoriaMetrics' one
+ * process uses every core.
+ */
 export function receiverAccepted(
   ctx: PhaseContext,
   rep: number,
   format: PipelineFormat,
   bodies: readonly EncodedBody[],
   durationS: number,
-): Promise<ThroughputResult> {
-  return accepted(
-    ctx,
-    { system: 'pipeline', format, rep },
-    pipelineTarget(ctx.stack.services['receiver-solo'].url, format, 'solo'),
-    bodies,
-    durationS,
-    SOLO_ROLES,
-  );
-}
-
-/**
- * Two receivers side by side, as replicas behind a balancer share the machine (the compose file's
- * `--scale receiver=2`): the clients take turns between them, half each. A receiver is one
- * JavaScript thread, so this is how the pipeline uses a second core for accepting, as
- * VictoriaMetrics' one process uses every core.
- */
-export function replicasAccepted(
-  ctx: PhaseContext,
-  rep: number,
-  format: PipelineFormat,
-  bodies: readonly EncodedBody[],
-  durationS: number,
+  receivers: 1 | 2 = 1,
 ): Promise<ThroughputResult> {
   const { services } = ctx.stack;
+  const solo =
+    receivers === 1 ? [services['receiver-solo']] : [services['receiver-solo'], services['receiver-solo-2']];
   return accepted(
     ctx,
     { system: 'pipeline', format, rep },
-    [services['receiver-solo'], services['receiver-solo-2']].map((s) =>
-      pipelineTarget(s.url, format, 'solo'),
-    ),
+    solo.map((s) => pipelineTarget(s.url, format, 'solo')),
     bodies,
     durationS,
-    REPLICA_ROLES,
-    'accept-replicas',
+    receivers === 1 ? SOLO_ROLES : REPLICA_ROLES,
+    receivers === 1 ? 'accept' : 'accept-replicas',
   );
 }
 

@@ -31,7 +31,6 @@ import {
   type PhaseContext,
   pipelineEndToEnd,
   receiverAccepted,
-  replicasAccepted,
   type SoakResult,
   soak,
   type ThroughputResult,
@@ -193,7 +192,7 @@ async function main(): Promise<void> {
         const bodies = requests.map((r) => encodeRequest(f, r));
         warmUp.push(await pipelineEndToEnd(ctx, -1, f, orgOf(-1, f), bodies));
         await receiverAccepted(ctx, -1, f, bodies, 1);
-        await replicasAccepted(ctx, -1, f, bodies, 1);
+        await receiverAccepted(ctx, -1, f, bodies, 1, 2);
       }
       for (const r of warmUp)
         log(
@@ -235,7 +234,7 @@ async function main(): Promise<void> {
       for (const f of rotate(options.formats, rep)) {
         record(await receiverAccepted(ctx, rep, f, bodies.get(f)!, options.durationS));
         await settle();
-        record(await replicasAccepted(ctx, rep, f, bodies.get(f)!, options.durationS));
+        record(await receiverAccepted(ctx, rep, f, bodies.get(f)!, options.durationS, 2));
         await settle();
       }
     }
