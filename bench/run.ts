@@ -119,7 +119,8 @@ async function main(): Promise<void> {
   for (let rep = -1; rep < options.reps; rep++) for (const f of options.formats) orgs.push(orgOf(rep, f));
   const profiled = options.profile
     ? Object.fromEntries(
-        (['receiver', 'receiver-solo', 'receiver-solo-2', 'normalizer', 'writer'] as const).map((role) => [
+        // The second receiver-only process does what the first does: one profile of them is enough.
+        (['receiver', 'receiver-solo', 'normalizer', 'writer'] as const).map((role) => [
           role,
           // One file per thread (tsx's loader runs in a worker): each process gets its own folder.
           ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, role)}`],

@@ -24,10 +24,9 @@ export async function insertRows(
   if (body.length === 0) return;
   const table = `${database}.${into}`;
   // TabSeparated is positional; JSONEachRow names its columns itself.
-  const columns = format === 'TabSeparated' ? [...SAMPLE_ROW_COLUMNS] : undefined;
+  const columnList = format === 'TabSeparated' ? ` (${SAMPLE_ROW_COLUMNS.join(', ')})` : '';
   const spool = insertSpoolOf(client);
   if (spool !== undefined) {
-    const columnList = columns === undefined ? '' : ` (${columns.map((c) => `\`${c}\``).join(', ')})`;
     // The file's columns are the insertion table's (the listed ones), never inferred from its rows.
     await spool.withFile(body, (path) =>
       client.command({
@@ -36,7 +35,6 @@ export async function insertRows(
     );
     return;
   }
-  const columnList = columns === undefined ? '' : ` (${columns.join(', ')})`;
   const result = await client.exec({
     query: `INSERT INTO ${table}${columnList} FORMAT ${format}`,
     values: Readable.from([body], { objectMode: false }),
