@@ -6,7 +6,7 @@ import { join } from 'node:path';
  * inserted with `INSERT … SELECT * FROM file(…)`.
  *
  * Why: chDB runs an insert whose rows travel inside the statement (its raw insert, or any INSERT
- * … FORMAT with inline data) at ~10 ns per byte before parsing starts: 1.5–1.8 CPU-µs per
+ * … FORMAT with inline data) at ~10 ns per byte before parsing starts: 1.5–2.1 CPU-µs per
  * 171-byte row into a Null table of one String column, against 0.4 through file(), and 2.1
  * against 0.9 for sample_rows' nine columns (docs/benchmarks.md, tenth round). The file is a
  * transport only: ClickHouse has copied the rows into its parts when the INSERT returns.
