@@ -1,7 +1,7 @@
 /**
  * CPU per inserted row for variants of the `sample_rows` layout, on the embedded engine: the rows
  * of the bench's data set (Better Stack JSON decoded and encoded as the normalizer does), inserted
- * as 90 000-row TabSeparated inserts by `insertRows` (what the writer sends, the way it sends it)
+ * as 90 000-row RowBinary inserts by `insertRows` (what the writer sends, the way it sends it)
  * into a fresh chDB, one variant per child process. Prints the CPU of the process (all threads)
  * during the inserts, per row.
  *
@@ -165,7 +165,7 @@ const started = performance.now();
 for (const [i, body] of inserts.entries()) {
   await insertRows(client, db, body);
   const fed = feeds.get(i);
-  if (fed !== undefined) await insertRows(client, db, fed, 'TabSeparated', TABLES.seriesFeed);
+  if (fed !== undefined) await insertRows(client, db, fed, 'RowBinary', TABLES.seriesFeed);
 }
 const seconds = (performance.now() - started) / 1000;
 await new Promise((resolve) => setTimeout(resolve, Number(args['tail-ms'])));

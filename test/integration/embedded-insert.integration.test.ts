@@ -50,7 +50,7 @@ function body(org: string, count: number, firstUs: number): Buffer {
       value: i + 0.25,
     }),
   );
-  return Buffer.from(encodeSampleRows(org, samples, cache));
+  return encodeSampleRows(org, samples, cache);
 }
 
 const countOf = async (org: string) =>
@@ -71,13 +71,10 @@ describe('inserts into the embedded engine', () => {
   });
 
   it('refuses rows ClickHouse cannot parse as a data error, and stores none of that insert', async () => {
-    const good = body('refused', 100, 1_700_000_200_000_000).toString();
-    // The third row's type is not one of the Enum's.
-    const bad = good
-      .split('\n')
-      .map((line, i) => (i === 2 ? line.replace('\tcounter\t', '\tcountr\t') : line))
-      .join('\n');
-    const error = await insertRows(client, DATABASE, Buffer.from(bad)).then(
+    const good = body('refused', 100, 1_700_000_200_000_000);
+    // The last row is cut short.
+    const bad = good.subarray(0, good.length - 3);
+    const error = await insertRows(client, DATABASE, bad).then(
       () => undefined,
       (e: unknown) => e,
     );

@@ -101,18 +101,23 @@ const cache = new SeriesRowCache();
 
 /** The samples encoded exactly as the normalizer encodes them for the writer. */
 function encode(samples: readonly TestSample[]): Buffer {
-  let body = '';
-  for (const s of samples) {
-    const sample = makeSample({
-      name: s.name,
-      type: s.type,
-      tags: Object.entries(s.tags ?? {}),
-      timestampUs: s.timestampUs,
-      value: s.value,
-    });
-    body += encodeSampleRows(s.org ?? 'dev', [sample], cache);
-  }
-  return Buffer.from(body);
+  return Buffer.concat(
+    samples.map((s) =>
+      encodeSampleRows(
+        s.org ?? 'dev',
+        [
+          makeSample({
+            name: s.name,
+            type: s.type,
+            tags: Object.entries(s.tags ?? {}),
+            timestampUs: s.timestampUs,
+            value: s.value,
+          }),
+        ],
+        cache,
+      ),
+    ),
+  );
 }
 
 /**
@@ -127,12 +132,12 @@ export async function insertSamples(
 ) {
   const body = encode(samples);
   await insertRows(client, database, body);
-  if (feed) await insertRows(client, database, body, 'TabSeparated', TABLES.seriesFeed);
+  if (feed) await insertRows(client, database, body, 'RowBinary', TABLES.seriesFeed);
 }
 
 /** Inserts rows into series_feed only, as the writer inserts a feed message. */
 export async function insertFeed(client: ClickHouseClient, database: string, samples: readonly TestSample[]) {
-  await insertRows(client, database, encode(samples), 'TabSeparated', TABLES.seriesFeed);
+  await insertRows(client, database, encode(samples), 'RowBinary', TABLES.seriesFeed);
 }
 
 /** Waits until `check` holds (background work such as a TTL mutation), or fails with the last value. */

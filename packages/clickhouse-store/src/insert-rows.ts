@@ -5,8 +5,8 @@ import { sqlString } from './insert-spool.js';
 import { insertSpoolOf } from './store-target.js';
 import { TABLES } from './tables.js';
 
-/** The formats samples travel in: TabSeparated (sample-model's row encoding), JSONEachRow from earlier versions. */
-export type RowFormat = 'TabSeparated' | 'JSONEachRow';
+/** The formats samples travel in: RowBinary (sample-model's row encoding), TabSeparated and JSONEachRow from earlier versions. */
+export type RowFormat = 'RowBinary' | 'TabSeparated' | 'JSONEachRow';
 
 /**
  * Inserts rows already encoded by the normalizer, in one statement. The embedded engine reads the
@@ -17,14 +17,14 @@ export async function insertRows(
   client: ClickHouseClient,
   database: string,
   body: Buffer,
-  format: RowFormat = 'TabSeparated',
+  format: RowFormat = 'RowBinary',
   /** A table with sample_rows' columns (scripts/insert-cpu.ts tries other layouts). */
   into: string = TABLES.sampleRows,
 ): Promise<void> {
   if (body.length === 0) return;
   const table = `${database}.${into}`;
-  // TabSeparated is positional; JSONEachRow names its columns itself.
-  const columnList = format === 'TabSeparated' ? ` (${SAMPLE_ROW_COLUMNS.join(', ')})` : '';
+  // RowBinary and TabSeparated are positional; JSONEachRow names its columns itself.
+  const columnList = format !== 'JSONEachRow' ? ` (${SAMPLE_ROW_COLUMNS.join(', ')})` : '';
   const spool = insertSpoolOf(client);
   if (spool !== undefined) {
     // The file's columns are the insertion table's (the listed ones), never inferred from its rows.

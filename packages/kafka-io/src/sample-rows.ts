@@ -1,15 +1,19 @@
+import { sampleRowsError } from '@pipeline/sample-model';
 import type { OutgoingMessage } from './batching-producer.js';
 import { compressBody, inflateValue, LZ4 } from './body-compression.js';
 import { headerString } from './headers.js';
 
 /** Headers of a samples message (normalizer → writer). */
 export const SAMPLE_HEADERS = {
-  /** How the rows are written: `tsv-v1` (TabSeparated) or, in messages of earlier versions, `jsoneachrow-v1`. */
+  /**
+   * How the rows are written: `rowbinary-v1` (sample-model's RowBinary) or, in messages of earlier
+   * versions, `tsv-v1` (TabSeparated) and `jsoneachrow-v1`.
+   */
   encoding: 'encoding',
   /** `lz4` (see body-compression.ts), or absent. */
   compression: 'compression',
   org: 'org',
-  /** Rows in the message, so the writer counts without reading them. */
+  /** Rows in the message, so the writer counts without reading them (required with rowbinary-v1). */
   rows: 'rows',
   /**
    * Which tables the rows are for (see `SeriesFeedRole`). Absent in messages of versions before the
@@ -28,21 +32,25 @@ export type SeriesFeedRole = 'samples' | 'feed' | 'both';
 
 const ROLE_HEADER: Record<Exclude<SeriesFeedRole, 'both'>, string> = { samples: 'separate', feed: 'only' };
 
-const ENCODINGS = { 'tsv-v1': 'TabSeparated', 'jsoneachrow-v1': 'JSONEachRow' } as const;
+const ENCODINGS = {
+  'rowbinary-v1': 'RowBinary',
+  'tsv-v1': 'TabSeparated',
+  'jsoneachrow-v1': 'JSONEachRow',
+} as const;
 export type RowFormat = (typeof ENCODINGS)[keyof typeof ENCODINGS];
 
-/** TabSeparated rows (sample-model's encoding) for the writer, compressed like raw bodies. */
+/** RowBinary rows (sample-model's encoding) for the writer, compressed like raw bodies. */
 export function sampleRowsMessage(
   org: string,
-  rows: Buffer | string,
+  rows: Buffer,
   count: number,
   role: Exclude<SeriesFeedRole, 'both'> = 'samples',
 ): OutgoingMessage {
   return {
     key: null,
-    value: compressBody(typeof rows === 'string' ? Buffer.from(rows) : rows),
+    value: compressBody(rows),
     headers: {
-      [SAMPLE_HEADERS.encoding]: 'tsv-v1',
+      [SAMPLE_HEADERS.encoding]: 'rowbinary-v1',
       [SAMPLE_HEADERS.compression]: LZ4,
       [SAMPLE_HEADERS.org]: org,
       [SAMPLE_HEADERS.rows]: String(count),
@@ -52,7 +60,15 @@ export function sampleRowsMessage(
 }
 
 export type SampleRows =
-  | { ok: true; format: RowFormat; rows: Buffer; count: number | undefined; role: SeriesFeedRole }
+  | { ok: true; format: 'RowBinary'; rows: Buffer; count: number; role: SeriesFeedRole }
+  /** Text rows of earlier versions: counted by their newlines where the message does not say. */
+  | {
+      ok: true;
+      format: Exclude<RowFormat, 'RowBinary'>;
+      rows: Buffer;
+      count: number | undefined;
+      role: SeriesFeedRole;
+    }
   | { ok: false; error: string };
 
 /** The rows of a samples message, ready to be an INSERT body; a message that is not one says why. */
@@ -65,7 +81,7 @@ export function readSampleRows(message: {
   if (format === undefined)
     return {
       ok: false,
-      error: `header ${SAMPLE_HEADERS.encoding} is ${JSON.stringify(encoding)}, not tsv-v1`,
+      error: `header ${SAMPLE_HEADERS.encoding} is ${JSON.stringify(encoding)}, not ${Object.keys(ENCODINGS).join(', ')}`,
     };
   const roleText = headerString(message.headers, SAMPLE_HEADERS.seriesFeed);
   const role: SeriesFeedRole | undefined =
@@ -88,5 +104,18 @@ export function readSampleRows(message: {
   const rows = inflated.body;
   const countText = headerString(message.headers, SAMPLE_HEADERS.rows);
   const count = countText !== undefined && /^\d+$/.test(countText) ? Number(countText) : undefined;
+  if (format !== 'RowBinary') return { ok: true, format, rows, count, role };
+  // Binary rows cannot be counted without decoding them; the normalizer always says how many.
+  if (count === undefined)
+    return {
+      ok: false,
+      error:
+        countText === undefined
+          ? `header ${SAMPLE_HEADERS.rows} is missing; rowbinary-v1 rows are counted by it`
+          : `header ${SAMPLE_HEADERS.rows} is ${JSON.stringify(countText)}, not a row count`,
+    };
+  // Whole rows, as many as said, before they join other messages in one INSERT (see sampleRowsError).
+  const problem = sampleRowsError(rows, count);
+  if (problem !== undefined) return { ok: false, error: `rowbinary-v1 rows: ${problem}` };
   return { ok: true, format, rows, count, role };
 }

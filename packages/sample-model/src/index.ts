@@ -2,15 +2,14 @@ export type { MetricType } from './metric-type.js';
 export { isMetricType, METRIC_TYPES } from './metric-type.js';
 export type { Dialect, RejectedRecord } from './outcome.js';
 export { DIALECTS, isDialect } from './outcome.js';
+export { decodeSampleRows, type SampleRow, sampleRowsError } from './row-decoding.js';
 export {
-  encodeSampleRow,
   encodeSampleRows,
+  METRIC_TYPE_CODES,
   SAMPLE_ROW_COLUMNS,
   SampleRowWriter,
   type SeriesEntry,
   SeriesRowCache,
-  tsvArray,
-  tsvField,
 } from './row-encoding.js';
 export type { Sample, Tag } from './sample.js';
 export { makeSample, sortTags, withTag } from './sample.js';

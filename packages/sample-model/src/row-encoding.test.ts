@@ -1,22 +1,25 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { METRIC_TYPES } from './metric-type.js';
+import { type SampleRow as Row, decodeSampleRows as readRows, sampleRowsError } from './row-decoding.js';
 import {
-  encodeSampleRow,
   encodeSampleRows,
+  METRIC_TYPE_CODES,
   SampleRowWriter,
   SeriesRowCache,
   seriesHash,
-  tsvArray,
-  tsvField,
 } from './row-encoding.js';
-import { makeSample } from './sample.js';
+import { makeSample, type Sample } from './sample.js';
 import { seriesIdOfKey, seriesKey } from './series-id.js';
 
-describe('encodeSampleRow (TabSeparated)', () => {
+const rowOf = (org: string, sample: Sample, cache?: SeriesRowCache) =>
+  readRows(encodeSampleRows(org, [sample], cache));
+
+describe('encodeSampleRows (RowBinary)', () => {
   it('writes one row in SAMPLE_ROW_COLUMNS order, tags sorted by key', () => {
     const sample = makeSample({
       name: 'cpu',
-      type: 'gauge',
+      type: 'histogram',
       tags: [
         ['z', '1'],
         ['a', 'x"y'],
@@ -24,91 +27,145 @@ describe('encodeSampleRow (TabSeparated)', () => {
       timestampUs: 1_700_000_000_123_456,
       value: 0.5,
     });
-    const id = seriesIdOfKey(seriesKey('acme', 'cpu', sample.tags));
-    expect(encodeSampleRow('acme', sample)).toBe(
-      `acme\tcpu\tgauge\t${id}\t['a','z']\t['x"y','1']\t1700000000123456\t0.5\t\n`,
-    );
-  });
-
-  it('writes series_id as an exact unsigned 64-bit integer', () => {
-    const line = encodeSampleRow(
-      'a',
-      makeSample({ name: 'cpu', type: 'gauge', tags: [], timestampUs: 1, value: 1 }),
-    );
-    expect(line).toBe('a\tcpu\tgauge\t3700684380794049264\t[]\t[]\t1\t1\t\n');
-  });
-
-  it('escapes what would end a field or an array element, and keeps __proto__ as plain data', () => {
-    const line = encodeSampleRow(
-      'o\tx',
-      makeSample({
-        name: 'n\nm',
-        type: 'counter',
-        tags: [
-          ['__proto__', "it's"],
-          ['k\\', 'a\tb\nc\rd\0e\bf\fg'],
-        ],
-        timestampUs: 1,
-        value: -2,
-        dtRaw: 'yester\tday\\',
-      }),
-    );
-    const fields = line.slice(0, -1).split('\t');
-    expect(fields).toHaveLength(9);
-    expect(fields.slice(0, 3)).toEqual(['o\\tx', 'n\\nm', 'counter']);
-    expect(fields[4]).toBe("['__proto__','k\\\\']");
-    expect(fields[5]).toBe("['it\\'s','a\\tb\\nc\\rd\\0e\\bf\\fg']");
-    expect(fields.slice(6)).toEqual(['1', '-2', 'yester\\tday\\\\']);
-  });
-
-  it('writes numbers as JavaScript prints them, which ClickHouse reads back exactly', () => {
-    const row = (value: number) =>
-      encodeSampleRow('o', makeSample({ name: 'n', type: 'gauge', tags: [], timestampUs: 1, value }))
-        .slice(0, -1)
-        .split('\t')[7];
-    expect([0.1, 1e21, 5e-324, -0, 1.7976931348623157e308].map(row)).toEqual([
-      '0.1',
-      '1e+21',
-      '5e-324',
-      '0',
-      '1.7976931348623157e+308',
+    expect(rowOf('acme', sample)).toEqual([
+      {
+        org: 'acme',
+        name: 'cpu',
+        type: 'histogram',
+        series_id: seriesIdOfKey(seriesKey('acme', 'cpu', sample.tags)),
+        'tags.key': ['a', 'z'],
+        'tags.value': ['x"y', '1'],
+        timestamp_us: 1_700_000_000_123_456,
+        value: 0.5,
+        dt_raw: '',
+      },
     ]);
   });
 
-  it('writes the timestamp and value of each row as String() does, repeated timestamps and all', () => {
-    // The writer keeps the last timestamp's digits: runs of one timestamp, changes, returns to an
-    // earlier one and rows after take() must all read as if printed afresh.
+  it('writes the exact bytes ClickHouse reads: lengths, Enum8, UInt64, Int64 and Float64 little-endian', () => {
+    const bytes = encodeSampleRows('a', [
+      makeSample({ name: 'cpu', type: 'counter', tags: [['k', 'v']], timestampUs: -2, value: 1, dtRaw: 'é' }),
+    ]);
+    expect(bytes.toString('hex')).toBe(
+      [
+        '0161', // 'a'
+        '03637075', // 'cpu'
+        '02', // counter
+        Buffer.from(
+          BigInt(seriesIdOfKey(seriesKey('a', 'cpu', [['k', 'v']])))
+            .toString(16)
+            .padStart(16, '0'),
+          'hex',
+        )
+          .reverse()
+          .toString('hex'),
+        '01016b', // ['k']
+        '010176', // ['v']
+        'feffffffffffffff', // -2
+        '000000000000f03f', // 1.0
+        '02c3a9', // 'é'
+      ].join(''),
+    );
+  });
+
+  it('numbers the types as the table declares its Enum8', () => {
+    expect(METRIC_TYPE_CODES).toEqual({ gauge: 1, counter: 2, histogram: 3, summary: 4 });
+  });
+
+  it('keeps what TabSeparated had to escape, and __proto__, as plain data', () => {
+    const tags: [string, string][] = [
+      ['__proto__', "it's"],
+      ['k\\', 'a\tb\nc\rd\0e\bf\fg'],
+    ];
+    expect(
+      rowOf(
+        'o\tx',
+        makeSample({
+          name: 'n\nm',
+          type: 'counter',
+          tags,
+          timestampUs: 1,
+          value: -2,
+          dtRaw: 'yester\tday\\',
+        }),
+      ),
+    ).toMatchObject([
+      {
+        org: 'o\tx',
+        name: 'n\nm',
+        'tags.key': ['__proto__', 'k\\'],
+        'tags.value': ["it's", 'a\tb\nc\rd\0e\bf\fg'],
+      },
+    ]);
+  });
+
+  it('writes lengths of 128 bytes and more in several LEB128 bytes', () => {
+    const long = 'x'.repeat(300);
+    const [row] = rowOf(
+      'o',
+      makeSample({
+        name: long,
+        type: 'gauge',
+        tags: [[long, 'é'.repeat(70)]],
+        timestampUs: 1,
+        value: 1,
+        dtRaw: long,
+      }),
+    );
+    expect(row).toMatchObject({
+      name: long,
+      'tags.key': [long],
+      'tags.value': ['é'.repeat(70)],
+      dt_raw: long,
+    });
+  });
+
+  it('writes every timestamp, value and dt_raw back exactly, across take() and buffer growth', () => {
     const timestamp = fc.oneof(
-      fc.constantFrom(0, 1, 1_700_000_000_123_456, Number.MAX_SAFE_INTEGER, -1_000_000_000_000_001),
+      fc.constantFrom(0, 1, -1, 1_700_000_000_123_456, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER),
       fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
       fc.maxSafeInteger(),
     );
-    const value = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.maxSafeInteger());
-    const row = fc.tuple(timestamp, value, fc.boolean());
+    const value = fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.constantFrom(-0, 5e-324, 1.7976931348623157e308),
+      fc.maxSafeInteger(),
+    );
+    const dtRaw = fc.oneof(
+      fc.constant(''),
+      fc.string({ maxLength: 140 }),
+      fc.string({ unit: 'binary', maxLength: 60 }),
+    );
+    const row = fc.tuple(timestamp, value, dtRaw, fc.boolean());
     fc.assert(
-      fc.property(fc.array(fc.tuple(row, fc.integer({ min: 1, max: 3 })), { maxLength: 30 }), (runs) => {
-        const writer = new SampleRowWriter(new SeriesRowCache(), 16);
-        const prefix = Buffer.from('p\t');
-        let written = '';
-        let expected = '';
-        for (const [[ts, v, cut], repeat] of runs) {
-          for (let i = 0; i < repeat; i++) {
-            writer.writeRow(prefix, ts, v, '');
-            expected += `p\t${ts}\t${String(v)}\t\n`;
-          }
-          if (cut) written += writer.take().toString('latin1');
+      fc.property(fc.array(row, { maxLength: 30 }), (rows) => {
+        const cache = new SeriesRowCache();
+        const writer = new SampleRowWriter(cache, 16);
+        const written: Row[] = [];
+        for (const [timestampUs, v, dt, cut] of rows) {
+          writer.write(
+            'o',
+            makeSample({ name: 'n', type: 'gauge', tags: [], timestampUs, value: v, dtRaw: dt }),
+          );
+          if (cut) written.push(...readRows(writer.take()));
         }
-        written += writer.take().toString('latin1');
-        expect(written).toBe(expected);
+        written.push(...readRows(writer.take()));
+        expect(written.map((r) => [r.timestamp_us, r.value, r.dt_raw])).toEqual(
+          rows.map(([ts, v, dt]) => [ts, v, Buffer.from(dt, 'utf8').toString('utf8')]),
+        );
       }),
       { numRuns: 500 },
     );
   });
 
-  it('encodes many samples as consecutive lines', () => {
+  it('encodes many samples as consecutive rows, and counts them', () => {
     const s = makeSample({ name: 'a', type: 'gauge', tags: [], timestampUs: 2, value: 3 });
-    const text = encodeSampleRows('o', [s, s]);
-    expect(text.split('\n')).toHaveLength(3);
+    expect(readRows(encodeSampleRows('o', [s, s]))).toHaveLength(2);
+    const writer = new SampleRowWriter(new SeriesRowCache(), 8);
+    writer.write('o', s);
+    writer.write('o', s);
+    expect(writer.rows).toBe(2);
+    expect(writer.byteLength).toBe(encodeSampleRows('o', [s, s]).length);
   });
 
   it('gives the same row from a cached prefix, and keeps series of different types apart', () => {
@@ -122,13 +179,19 @@ describe('encodeSampleRow (TabSeparated)', () => {
       dtRaw: 'x',
     });
     const counter = makeSample({ name: 'm', type: 'counter', tags: [['a', '1']], timestampUs: 6, value: 2 });
-    const first = encodeSampleRow('o', gauge, cache);
-    expect(encodeSampleRow('o', gauge, cache)).toBe(first);
-    expect(encodeSampleRow('o', counter, cache).split('\t')[2]).toBe('counter');
+    const first = encodeSampleRows('o', [gauge], cache);
+    expect(encodeSampleRows('o', [gauge], cache)).toEqual(first);
+    expect(rowOf('o', counter, cache)[0]!.type).toBe('counter');
     // Past capacity the cache starts over and still answers correctly.
-    encodeSampleRow('o', makeSample({ name: 'n', type: 'gauge', tags: [], timestampUs: 1, value: 1 }), cache);
-    expect(encodeSampleRow('o', gauge, cache)).toBe(first);
-    expect(first.endsWith("\t['a']\t['1']\t5\t1.5\tx\n")).toBe(true);
+    encodeSampleRows(
+      'o',
+      [makeSample({ name: 'n', type: 'gauge', tags: [], timestampUs: 1, value: 1 })],
+      cache,
+    );
+    expect(encodeSampleRows('o', [gauge], cache)).toEqual(first);
+    expect(readRows(first)).toMatchObject([
+      { 'tags.key': ['a'], 'tags.value': ['1'], timestamp_us: 5, value: 1.5, dt_raw: 'x' },
+    ]);
   });
 
   it('keeps series whose hashes collide apart', () => {
@@ -147,13 +210,73 @@ describe('encodeSampleRow (TabSeparated)', () => {
     const cache = new SeriesRowCache();
     for (const [a, b] of pairs)
       for (const i of [a, b, a, b])
-        expect(encodeSampleRow('o', sample(i), cache).split('\t')[5]).toBe(`['${i}']`);
+        expect(rowOf('o', sample(i), cache)[0]!['tags.value']).toEqual([String(i)]);
+  });
+});
+
+describe('decodeSampleRows and sampleRowsError', () => {
+  const one = encodeSampleRows('o', [
+    makeSample({ name: 'n', type: 'summary', tags: [['k', 'v']], timestampUs: 1, value: 2, dtRaw: 'd' }),
+  ]);
+
+  it('find rows cut short at any byte, as ClickHouse would', () => {
+    for (let end = 1; end < one.length; end++) {
+      expect(() => readRows(one.subarray(0, end))).toThrow();
+      expect(sampleRowsError(one.subarray(0, end), 1)).toMatch(/^row 1: .* runs past the end of the rows$/);
+    }
+    expect(sampleRowsError(one.subarray(0, 3), 1)).toBe('row 1: name runs past the end of the rows');
+    expect(sampleRowsError(one.subarray(0, one.length - 1), 1)).toBe(
+      'row 1: dt_raw runs past the end of the rows',
+    );
   });
 
-  it('escapes fields and array elements the way ClickHouse writes them', () => {
-    expect(tsvField('plain')).toBe('plain');
-    expect(tsvField("a'b")).toBe("a'b");
-    expect(tsvArray([])).toBe('[]');
-    expect(tsvArray(["'", '\\'])).toBe("['\\'','\\\\']");
+  it('refuse a type code the Enum8 does not have, which ClickHouse would store', () => {
+    for (const code of [0, 5, 9, 0xff]) {
+      const bad = Buffer.from(one);
+      bad[4] = code; // after 'o' and 'n', each a length and a byte
+      expect(() => readRows(bad)).toThrow(`type code ${code > 127 ? code - 256 : code}`);
+      expect(sampleRowsError(Buffer.concat([one, bad]), 2)).toBe(
+        `row 2: type code ${code} is not one of the Enum8's`,
+      );
+    }
+  });
+
+  it('check the count of whole rows against the header', () => {
+    const two = Buffer.concat([one, one]);
+    expect(sampleRowsError(two, 2)).toBeUndefined();
+    expect(sampleRowsError(two, 3)).toBe('holds 2 rows, not the 3 its header says');
+    expect(sampleRowsError(Buffer.alloc(0), 0)).toBeUndefined();
+  });
+
+  it('accept exactly what the encoder writes, and what decodes', () => {
+    const row = fc.record({
+      name: fc.string({ unit: 'binary', maxLength: 200 }),
+      type: fc.constantFrom(...METRIC_TYPES),
+      tags: fc.array(fc.tuple(fc.string({ maxLength: 150 }), fc.string({ unit: 'binary' })), {
+        maxLength: 4,
+      }),
+      timestampUs: fc.maxSafeInteger(),
+      value: fc.double({ noNaN: true, noDefaultInfinity: true }),
+      dtRaw: fc.string({ maxLength: 140 }),
+    });
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 20 }), fc.nat(), (fields, cut) => {
+        const rows = encodeSampleRows('org', fields.map(makeSample), new SeriesRowCache());
+        expect(sampleRowsError(rows, fields.length)).toBeUndefined();
+        expect(readRows(rows)).toHaveLength(fields.length);
+        // Cut anywhere inside: both see it.
+        if (rows.length === 0) return;
+        const short = rows.subarray(0, cut % rows.length);
+        let decoded: number | undefined;
+        try {
+          decoded = readRows(short).length;
+        } catch {
+          decoded = undefined;
+        }
+        if (decoded === undefined) expect(sampleRowsError(short, fields.length)).toMatch(/runs past the end/);
+        else expect(sampleRowsError(short, decoded)).toBeUndefined();
+      }),
+      { numRuns: 300 },
+    );
   });
 });

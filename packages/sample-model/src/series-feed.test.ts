@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { encodeSampleRow, SampleRowWriter, SeriesRowCache } from './row-encoding.js';
+import { decodeSampleRows } from './row-decoding.js';
+import { encodeSampleRows, SampleRowWriter, SeriesRowCache } from './row-encoding.js';
 import { makeSample, type Sample } from './sample.js';
 import { SeriesFeed, utcDayOf } from './series-feed.js';
 
@@ -9,18 +10,16 @@ const T0 = Date.UTC(2025, 5, 1, 12) * 1000;
 const sample = (name: string, timestampUs: number, value: number, host = 'a', dtRaw = ''): Sample =>
   makeSample({ name, type: 'gauge', tags: [['host', host]], timestampUs, value, dtRaw });
 
-/** Writes the samples as the normalizer does, noting them in the feed; returns the feed's report as text. */
+/** Writes the samples as the normalizer does, noting them in the feed; returns the feed's reports. */
 function run(batches: readonly (readonly [string, Sample])[][], maxBytes = 1 << 20) {
   const cache = new SeriesRowCache();
   const rows = new SampleRowWriter(cache, 64);
   const feed = new SeriesFeed();
-  const reports: { org: string; rows: Buffer; text: string; count: number }[][] = [];
+  const reports: { org: string; rows: Buffer; count: number }[][] = [];
   for (const batch of batches) {
     for (const [org, s] of batch) rows.write(org, s, feed);
     rows.take();
-    reports.push(
-      feed.report(new SampleRowWriter(cache, 64), maxBytes).map((p) => ({ ...p, text: p.rows.toString() })),
-    );
+    reports.push(feed.report(new SampleRowWriter(cache, 64), maxBytes));
   }
   return { reports, feed, cache };
 }
@@ -51,11 +50,11 @@ describe('SeriesFeed', () => {
       {
         org: 'acme',
         count: 3,
-        rows: expect.any(Buffer),
-        text:
-          encodeSampleRow('acme', first) +
-          encodeSampleRow('acme', last) +
-          encodeSampleRow('acme', sample('cpu', T0, 5, 'b')),
+        rows: Buffer.concat([
+          encodeSampleRows('acme', [first]),
+          encodeSampleRows('acme', [last]),
+          encodeSampleRows('acme', [sample('cpu', T0, 5, 'b')]),
+        ]),
       },
     ]);
   });
@@ -71,16 +70,15 @@ describe('SeriesFeed', () => {
     ]);
     const [acme, other] = reports[0]!;
     expect(acme!.org).toBe('acme');
-    expect(
-      acme!.text
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => l.split('\t').slice(6, 8).join(' ')),
-    ).toEqual([`${T0} 1`, `${T0 + 5} 3`, `${T0 - DAY} 2`]);
+    expect(decodeSampleRows(acme!.rows).map((r) => [r.timestamp_us, r.value])).toEqual([
+      [T0, 1],
+      [T0 + 5, 3],
+      [T0 - DAY, 2],
+    ]);
     expect(other).toMatchObject({
       org: 'other',
       count: 1,
-      text: encodeSampleRow('other', sample('cpu', T0, 4)),
+      rows: encodeSampleRows('other', [sample('cpu', T0, 4)]),
     });
   });
 
@@ -91,7 +89,7 @@ describe('SeriesFeed', () => {
         ['acme', sample('cpu', T0, 2)],
       ],
     ]);
-    expect(reports[0]).toMatchObject([{ count: 1, text: encodeSampleRow('acme', sample('cpu', T0, 2)) }]);
+    expect(reports[0]).toMatchObject([{ count: 1, rows: encodeSampleRows('acme', [sample('cpu', T0, 2)]) }]);
   });
 
   it('starts over after a report: the next one holds only what came since', () => {
@@ -103,7 +101,9 @@ describe('SeriesFeed', () => {
       [['acme', sample('cpu', T0 + 5, 3)]],
       [],
     ]);
-    expect(reports[1]).toMatchObject([{ count: 1, text: encodeSampleRow('acme', sample('cpu', T0 + 5, 3)) }]);
+    expect(reports[1]).toMatchObject([
+      { count: 1, rows: encodeSampleRows('acme', [sample('cpu', T0 + 5, 3)]) },
+    ]);
     expect(reports[2]).toEqual([]);
     expect(feed.size).toBe(0);
   });
@@ -131,8 +131,8 @@ describe('SeriesFeed', () => {
     expect(pieces.length).toBeGreaterThan(5);
     for (const p of pieces) {
       expect(p.rows.length).toBeLessThan(500 + 200);
-      expect(p.text.endsWith('\n')).toBe(true);
-      expect(p.text.split('\n').length - 1).toBe(p.count);
+      // Whole rows only: a piece cut inside one would not decode.
+      expect(decodeSampleRows(p.rows)).toHaveLength(p.count);
     }
     expect(pieces.reduce((n, p) => n + p.count, 0)).toBe(100);
   });
@@ -143,15 +143,11 @@ describe('SeriesFeed', () => {
     const feed = new SeriesFeed();
     for (let i = 0; i < 5; i++) rows.write('acme', sample('cpu', T0 + i, i, `h${i % 3}`), feed);
     rows.write('acme', sample('cpu', T0 - 1, 9, 'h0'), feed);
-    const text = feed
+    const reported = feed
       .report(new SampleRowWriter(cache, 64), 1 << 20)
-      .map((p) => p.rows.toString())
-      .join('');
+      .flatMap((p) => decodeSampleRows(p.rows));
     const rowsOf = (host: string) =>
-      text
-        .split('\n')
-        .filter((l) => l.includes(`['${host}']`))
-        .map((l) => Number(l.split('\t')[6]));
+      reported.filter((r) => r['tags.value'][0] === host).map((r) => r.timestamp_us);
     // Each series' first and last are there (a dropped entry's series may appear more than once).
     expect(Math.min(...rowsOf('h0'))).toBe(T0 - 1);
     expect(Math.max(...rowsOf('h0'))).toBe(T0 + 3);

@@ -1,5 +1,5 @@
 import { rawPayloadMessage, readSampleRows } from '@pipeline/kafka-io';
-import { SeriesFeed } from '@pipeline/sample-model';
+import { decodeSampleRows, SeriesFeed } from '@pipeline/sample-model';
 import { readRegistration, TypeRegistry } from '@pipeline/type-registry';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
@@ -90,7 +90,7 @@ describe('normalizeBatch and the series feed', () => {
       headers: m.headers,
     });
     if (!read.ok) throw new Error(read.error);
-    return { role: read.role, rows: read.rows.toString().split('\n').filter(Boolean) };
+    return { role: read.role, rows: decodeSampleRows(read.rows) };
   };
 
   it('marks samples as fed separately, and reports each series first and last row as feed messages', () => {

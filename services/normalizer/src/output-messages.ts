@@ -7,7 +7,7 @@ const rowWriter = new SampleRowWriter();
 const feedWriter = new SampleRowWriter(rowWriter.cache, 64 * 1024);
 
 /**
- * Samples as messages of TabSeparated rows, about maxBytes of rows each at most (a row is never
+ * Samples as messages of RowBinary rows, about maxBytes of rows each at most (a row is never
  * split); each sample is noted in `feed`, which reports its series separately.
  */
 export function sampleMessages(

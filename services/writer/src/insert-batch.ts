@@ -28,8 +28,8 @@ export interface InsertDeps {
 type Readable = PendingMessage & { readonly rows: Extract<SampleRows, { ok: true }> };
 
 /**
- * Inserts the rows of the messages: one INSERT per row format (TabSeparated, and JSONEachRow left
- * in the topic by an earlier version) and table. Samples go to sample_rows, then the series feed
+ * Inserts the rows of the messages: one INSERT per row format (RowBinary, and TabSeparated or
+ * JSONEachRow left in the topic by an earlier version) and table. Samples go to sample_rows, then the series feed
  * to series_feed, and the rows of a message from before the feed to both. A message that cannot be
  * read at all is dead-lettered at once.
  */
@@ -46,7 +46,7 @@ export async function insertBatch(messages: readonly PendingMessage[], deps: Ins
   const refused = new Set<PendingMessage>();
   for (const into of [TABLES.sampleRows, TABLES.seriesFeed]) {
     const skip = into === TABLES.sampleRows ? 'feed' : 'samples';
-    for (const format of ['TabSeparated', 'JSONEachRow'] as const) {
+    for (const format of ['RowBinary', 'TabSeparated', 'JSONEachRow'] as const) {
       const group = readable.filter(
         (m) => m.rows.format === format && m.rows.role !== skip && !refused.has(m),
       );
@@ -123,7 +123,7 @@ async function insertGroup(
   await insertGroup(messages.slice(half), format, into, deps, refused);
 }
 
-/** One row per line; messages say how many they hold, older ones are counted natively with indexOf. */
+/** Messages say how many rows they hold; text ones of older versions are counted by their lines. */
 function rowCount(messages: readonly Readable[]): number {
   let rows = 0;
   for (const { rows: m } of messages) {

@@ -9,6 +9,7 @@ import {
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { WriterConfig } from './config.js';
+import { writerDeadLetter } from './dead-letter.js';
 import { insertBatch, type PendingMessage } from './insert-batch.js';
 import type { WriterMetrics } from './writer-metrics.js';
 
@@ -92,16 +93,7 @@ export async function startWriter(config: WriterConfig, deps: WriterDeps): Promi
       deadLetter: async (messages, reason) => {
         const deadLetters = messages.map((m) => ({
           key: null,
-          value: JSON.stringify({
-            stage: 'writer',
-            reason,
-            partition: m.partition,
-            offset: m.offset,
-            // The rows as text, or the message's bytes when they could not even be read.
-            ...(m.rows.ok
-              ? { rows: m.rows.rows.toString('utf8') }
-              : { valueBase64: m.value.toString('base64') }),
-          }),
+          value: writerDeadLetter(m, reason),
         }));
         // Retried until durable: the offset of a dead-lettered message is committed only after this.
         await retryForever(
