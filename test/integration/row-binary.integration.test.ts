@@ -67,9 +67,14 @@ describe.each(ENGINES)('RowBinary rows on the %s engine', (engine: Engine) => {
     await store?.close();
   });
 
-  it('stores every column as the encoder wrote it', async () => {
+  it('stores every column as the encoder wrote it, from a body sent in pieces', async () => {
     const body = encodeSampleRows('acme', SAMPLES);
-    await insertRows(store.client, database, body);
+    // In pieces, as the writer sends its messages, cut inside a row: they are one stream of bytes.
+    await insertRows(store.client, database, [
+      body.subarray(0, 7),
+      body.subarray(7, 100),
+      body.subarray(100),
+    ]);
     const stored = await rows(
       store.client,
       `SELECT org, name, toString(type) AS type, series_id, tags.key, tags.value, timestamp_us, value, dt_raw

@@ -16,19 +16,21 @@ export type RowFormat = 'RowBinary' | 'TabSeparated' | 'JSONEachRow';
 export async function insertRows(
   client: ClickHouseClient,
   database: string,
-  body: Buffer,
+  /** The rows, whole or in pieces (the writer's messages, sent one after the other without a copy). */
+  body: Buffer | readonly Buffer[],
   format: RowFormat = 'RowBinary',
   /** A table with sample_rows' columns (scripts/insert-cpu.ts tries other layouts). */
   into: string = TABLES.sampleRows,
 ): Promise<void> {
-  if (body.length === 0) return;
+  const pieces = Buffer.isBuffer(body) ? [body] : body;
+  if (pieces.every((piece) => piece.length === 0)) return;
   const table = `${database}.${into}`;
   // RowBinary and TabSeparated are positional; JSONEachRow names its columns itself.
   const columnList = format !== 'JSONEachRow' ? ` (${SAMPLE_ROW_COLUMNS.join(', ')})` : '';
   const spool = insertSpoolOf(client);
   if (spool !== undefined) {
     // The file's columns are the insertion table's (the listed ones), never inferred from its rows.
-    await spool.withFile(body, (path) =>
+    await spool.withFile(pieces, (path) =>
       client.command({
         query: `INSERT INTO ${table}${columnList} SELECT * FROM file(${sqlString(path)}, ${sqlString(format)}) SETTINGS use_structure_from_insertion_table_in_table_functions = 1`,
       }),
@@ -37,7 +39,7 @@ export async function insertRows(
   }
   const result = await client.exec({
     query: `INSERT INTO ${table}${columnList} FORMAT ${format}`,
-    values: Readable.from([body], { objectMode: false }),
+    values: Readable.from(pieces, { objectMode: false }),
   });
   // The response body must be consumed or the socket is not returned to the pool.
   result.stream.resume();

@@ -30,6 +30,13 @@ describe('InsertSpool', () => {
     expect(seen.equals(body)).toBe(true);
   });
 
+  it('writes a body in pieces one after the other, as many as there are', async () => {
+    const spool = await InsertSpool.open(freshDir());
+    const pieces = Array.from({ length: 3000 }, (_, i) => Buffer.from(i % 7 === 0 ? '' : `piece ${i}\n`));
+    const seen = await spool.withFile(pieces, async (path) => readFileSync(path));
+    expect(seen.equals(Buffer.concat(pieces))).toBe(true);
+  });
+
   it('reuses one file for inserts made one after the other, rewriting it each time', async () => {
     const spool = await InsertSpool.open(freshDir());
     const first = await spool.withFile(Buffer.from('a longer first body\n'), async (path) => path);

@@ -28,8 +28,11 @@ export class InsertSpool {
     return new InsertSpool(dir);
   }
 
-  /** Writes `body` to a file of its own for as long as `use` runs, and passes `use` its path. */
-  async withFile<T>(body: Buffer, use: (path: string) => Promise<T>): Promise<T> {
+  /**
+   * Writes `body` (its pieces one after the other) to a file of its own for as long as `use` runs,
+   * and passes `use` its path.
+   */
+  async withFile<T>(body: Buffer | readonly Buffer[], use: (path: string) => Promise<T>): Promise<T> {
     const path = this.#free.pop() ?? join(this.dir, `rows-${this.#made++}`);
     try {
       await writeFile(path, body);

@@ -69,8 +69,8 @@ async function insertGroup(
   /** Messages dead-lettered so far: a message from before the feed is not tried on its second table. */
   refused: Set<PendingMessage>,
 ): Promise<void> {
-  const body =
-    messages.length === 1 ? messages[0]!.rows.rows : Buffer.concat(messages.map((m) => m.rows.rows));
+  // The messages' rows as they are: concatenating them was a sixth of the writer's JavaScript time.
+  const body = messages.map((m) => m.rows.rows);
   let permanentFailures = 0;
   let lastPermanent: unknown;
   const started = process.hrtime.bigint();
