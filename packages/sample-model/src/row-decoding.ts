@@ -20,29 +20,24 @@ export interface SampleRow {
  */
 export function decodeSampleRows(bytes: Buffer): SampleRow[] {
   let at = 0;
-  const size = () => {
-    let n = 0;
-    let shift = 1;
-    for (;;) {
-      if (at >= bytes.length) throw new Error('a length runs past the end of the rows');
-      const byte = bytes[at++]!;
-      n += (byte & 0x7f) * shift;
-      if (byte < 0x80) return n;
-      shift *= 128;
-    }
-  };
   const string = () => {
-    const length = size();
-    at += length;
+    const start = skipLeb128(bytes, at);
+    if (start === -1) throw new Error('a length runs past the end of the rows');
+    at = start + leb128Value;
     if (at > bytes.length) throw new Error('a string runs past the end of the rows');
-    return bytes.toString('utf8', at - length, at);
+    return bytes.toString('utf8', start, at);
+  };
+  const size = () => {
+    at = skipLeb128(bytes, at);
+    if (at === -1) throw new Error('a length runs past the end of the rows');
+    return leb128Value;
   };
   const strings = () => Array.from({ length: size() }, string);
   const rows: SampleRow[] = [];
   while (at < bytes.length) {
     const org = string();
     const name = string();
-    const code = bytes.readInt8(at++);
+    const code = bytes.readUInt8(at++);
     const type = METRIC_TYPES[code - 1];
     if (type === undefined) throw new Error(`type code ${code} is not one of the Enum8's`);
     const seriesId = bytes.readBigUInt64LE(at).toString();
@@ -79,32 +74,15 @@ export function sampleRowsError(bytes: Uint8Array, count: number): string | unde
   let at = 0;
   let row = 0;
   let what = '';
-  // Skips a String at `at`; -1 when it runs past the end.
+  // Skips a String at `from`; -1 when it runs past the end.
   const skipString = (from: number): number => {
-    let length = 0;
-    let shift = 1;
-    let i = from;
-    for (;;) {
-      if (i >= end || shift > 2 ** 28) return -1;
-      const byte = bytes[i++]!;
-      length += (byte & 0x7f) * shift;
-      if (byte < 0x80) break;
-      shift *= 128;
-    }
-    return i + length <= end ? i + length : -1;
+    const start = skipLeb128(bytes, from);
+    return start !== -1 && start + leb128Value <= end ? start + leb128Value : -1;
   };
+  // Skips an Array(String).
   const skipStrings = (from: number): number => {
-    let items = 0;
-    let shift = 1;
-    let i = from;
-    for (;;) {
-      if (i >= end || shift > 2 ** 28) return -1;
-      const byte = bytes[i++]!;
-      items += (byte & 0x7f) * shift;
-      if (byte < 0x80) break;
-      shift *= 128;
-    }
-    for (let k = 0; k < items && i !== -1; k++) i = skipString(i);
+    let i = skipLeb128(bytes, from);
+    for (let k = leb128Value; k > 0 && i !== -1; k--) i = skipString(i);
     return i;
   };
   while (at < end) {
@@ -140,4 +118,23 @@ export function sampleRowsError(bytes: Uint8Array, count: number): string | unde
   }
   if (at === -1) return `row ${row}: ${what} runs past the end of the rows`;
   return row === count ? undefined : `holds ${row} rows, not the ${count} its header says`;
+}
+
+// The value of the last LEB128 skipLeb128 read (module state, as seriesHash's: returning a pair
+// would allocate once per string).
+let leb128Value = 0;
+
+/** Reads the unsigned LEB128 at `from` into leb128Value; returns where it ends, or -1 past the end. */
+function skipLeb128(bytes: Uint8Array, from: number): number {
+  let value = 0;
+  let shift = 1;
+  for (let i = from; i < bytes.length && shift <= 2 ** 28; shift *= 128) {
+    const byte = bytes[i++]!;
+    value += (byte & 0x7f) * shift;
+    if (byte < 0x80) {
+      leb128Value = value;
+      return i;
+    }
+  }
+  return -1;
 }
