@@ -113,10 +113,10 @@ export const METRIC_TYPE_CODES: Readonly<Record<MetricType, number>> = Object.fr
   METRIC_TYPES.map((type, i) => [type, i + 1]),
 ) as Record<MetricType, number>;
 
-/** RowBinary's String: its UTF-8 length as an unsigned LEB128, then the bytes. */
+/** RowBinary's String on its own (writeString's bytes: its UTF-8 length as a LEB128, then the text). */
 function binaryString(text: string): Buffer {
-  const bytes = Buffer.from(text, 'utf8');
-  return Buffer.concat([leb128(bytes.length), bytes]);
+  const b = Buffer.allocUnsafe(5 + 3 * text.length);
+  return b.subarray(0, writeString(b, 0, text));
 }
 
 function leb128(n: number): Buffer {

@@ -29,9 +29,9 @@ type Readable = PendingMessage & { readonly rows: Extract<SampleRows, { ok: true
 
 /**
  * Inserts the rows of the messages: one INSERT per row format (RowBinary, and TabSeparated or
- * JSONEachRow left in the topic by an earlier version) and table. Samples go to sample_rows, then the series feed
- * to series_feed, and the rows of a message from before the feed to both. A message that cannot be
- * read at all is dead-lettered at once.
+ * JSONEachRow left in the topic by an earlier version) and table. Samples go to sample_rows, then
+ * the series feed to series_feed, and the rows of a message from before the feed to both. A
+ * message that cannot be read at all is dead-lettered at once.
  */
 export async function insertBatch(messages: readonly PendingMessage[], deps: InsertDeps): Promise<void> {
   for (const message of messages) {
