@@ -15,7 +15,9 @@ import {
   END,
   isInfText,
   MALFORMED,
+  type RecordHoles,
   RecordTally,
+  ROLE_DT,
   type ScannedPayload,
   scanRecord,
   UNSURE,
@@ -37,6 +39,7 @@ const EMPTY = -3;
 class JsonReader implements ByteReader {
   readonly s = new JsonScanner();
   broken = false;
+  holes: RecordHoles | undefined;
   /** Where the last `dt` string lies in the body, and what it resolved to: a batch's records usually share one. */
   lastDtStart = -1;
   lastDtEnd = -1;
@@ -119,6 +122,17 @@ class JsonReader implements ByteReader {
     return !s.mayOverflow || Number.isFinite(s.numberValue(start)) ? VALID : UNSURE;
   }
 
+  sampleValue(role: number): Verdict {
+    const s = this.s;
+    if (!isNumberStart(s.skipWhitespace())) return this.#unsure();
+    const start = s.pos;
+    if (!s.number()) return this.#malformed();
+    const value = s.numberValue(start);
+    if (!Number.isFinite(value)) return UNSURE;
+    this.holes?.add(start, s.pos, role, value);
+    return VALID;
+  }
+
   nonEmptyString(): Verdict {
     const s = this.s;
     if (s.skipWhitespace() !== QUOTE) return this.#unsure();
@@ -154,6 +168,14 @@ class JsonReader implements ByteReader {
   }
 
   dt(receivedAtUs: number): ResolvedTime | undefined | typeof UNSURE | typeof MALFORMED {
+    const start = this.s.pos;
+    const time = this.#dt(receivedAtUs);
+    if (this.holes !== undefined && time !== UNSURE && time !== MALFORMED)
+      this.holes.add(start, this.s.pos, ROLE_DT, Number.NaN);
+    return time;
+  }
+
+  #dt(receivedAtUs: number): ResolvedTime | undefined | typeof UNSURE | typeof MALFORMED {
     const s = this.s;
     const c = s.skipWhitespace();
     if (c === 0x6e) return s.literal() ? undefined : this.#malformed();
@@ -210,14 +232,45 @@ export function scanBetterStackJson(
       return reason === undefined ? undefined : { index, reason, record: value };
     });
   };
+  return eachRecord(r, body, format, record) ? tally.result() : undefined;
+}
+
+/**
+ * Calls `record` with the cursor at each record of a JSON (an array of records or one record) or
+ * NDJSON body; false when the body is not such JSON or `record` returned false.
+ */
+function eachRecord(r: JsonReader, body: Buffer, format: 'json' | 'ndjson', record: () => boolean): boolean {
+  const s = r.s;
   const first = startAfterBom(body);
-  if (format === 'ndjson') return scanLines(s, body, first, record) ? tally.result() : undefined;
+  if (format === 'ndjson') return scanLines(s, body, first, record);
   r.reset(body, first, body.length);
   const c = s.skipWhitespace();
   if (c === OPEN_OBJECT) {
-    if (!record()) return undefined;
+    if (!record()) return false;
   } else if (c !== OPEN_ARRAY || !scanElements(s, record)) {
-    return undefined;
+    return false;
   }
-  return s.skipWhitespace() === -1 ? tally.result() : undefined;
+  return s.skipWhitespace() === -1;
+}
+
+/**
+ * Each record's verdict and bytes [start, end), its holes in `holes` (record-shapes); false when
+ * the body is not JSON of records or `visit` returned false.
+ */
+export function eachJsonVerdict(
+  body: Buffer,
+  format: 'json' | 'ndjson',
+  ctx: BetterStackContext,
+  holes: RecordHoles,
+  visit: (verdict: Verdict, start: number, end: number) => boolean,
+): boolean {
+  const r = new JsonReader();
+  r.holes = holes;
+  const s = r.s;
+  return eachRecord(r, body, format, () => {
+    s.skipWhitespace();
+    const start = s.pos;
+    const verdict = scanRecord(r, ctx);
+    return verdict !== MALFORMED && visit(verdict, start, s.pos);
+  });
 }

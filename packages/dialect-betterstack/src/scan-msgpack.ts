@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { bytesEqual, type KeyTable, latin1, MAX_DEPTH, rangesEqual } from '@pipeline/json-scan';
 import { decodeTimestampExtension } from './msgpack-codec.js';
 import type { BetterStackContext } from './normalize-record.js';
@@ -7,7 +8,9 @@ import {
   END,
   isInfText,
   MALFORMED,
+  type RecordHoles,
   RecordTally,
+  ROLE_DT,
   type ScannedPayload,
   scanRecord,
   UNSURE,
@@ -36,6 +39,7 @@ const EXT_TIMESTAMP = -1;
 /** MessagePack for scan-records.ts. Map keys must be strings here; anything else takes the full path. */
 class MsgpackReader implements ByteReader {
   broken = false;
+  holes: RecordHoles | undefined;
   b: Buffer = Buffer.alloc(0);
   pos = 0;
   end = 0;
@@ -239,6 +243,32 @@ class MsgpackReader implements ByteReader {
     return this.#unsure();
   }
 
+  sampleValue(role: number): Verdict {
+    const start = this.pos;
+    if (!this.head()) return this.#broken();
+    let value: number;
+    switch (this.kind) {
+      case INT:
+        value = readInt(this.b, start);
+        break;
+      // toFiniteNumber of the decoder's bigint.
+      case BIG_UINT:
+        value = Number(this.b.readBigUInt64BE(this.pos - 8));
+        break;
+      case BIG_INT:
+        value = Number(this.b.readBigInt64BE(this.pos - 8));
+        break;
+      case FLOAT:
+        value = this.#float();
+        if (!Number.isFinite(value)) return UNSURE;
+        break;
+      default:
+        return this.#unsure();
+    }
+    this.holes?.add(start, this.pos, role, value);
+    return VALID;
+  }
+
   nonEmptyString(): Verdict {
     if (!this.head()) return this.#broken();
     if (this.kind !== STR) return this.#unsure();
@@ -283,6 +313,14 @@ class MsgpackReader implements ByteReader {
   }
 
   dt(receivedAtUs: number): ResolvedTime | undefined | typeof UNSURE | typeof MALFORMED {
+    const start = this.pos;
+    const time = this.#dt(receivedAtUs);
+    if (this.holes !== undefined && time !== UNSURE && time !== MALFORMED)
+      this.holes.add(start, this.pos, ROLE_DT, Number.NaN);
+    return time;
+  }
+
+  #dt(receivedAtUs: number): ResolvedTime | undefined | typeof UNSURE | typeof MALFORMED {
     const headAt = this.pos;
     if (!this.head()) return this.#broken();
     const b = this.b;
@@ -393,23 +431,68 @@ export function scanBetterStackMsgpack(body: Buffer, ctx: BetterStackContext): S
   // A record the scan cannot vouch for sends the whole body to the full path: the library decodes
   // malformed UTF-8 by reading past a string's end, so a record decoded alone could differ from the
   // same record decoded in its body. Bodies with invalid records are rare.
-  let unsure = false;
   const record = (): boolean => {
     const verdict = scanRecord(r, ctx);
-    if (verdict === UNSURE) unsure = true;
-    return !unsure && tally.add(verdict, () => undefined);
+    return verdict !== UNSURE && tally.add(verdict, () => undefined);
   };
+  return eachRecord(r, body, record) ? tally.result() : undefined;
+}
+
+/** Calls `record` at each record of a MessagePack body (a map or an array); false when it is not one or `record` returned false. */
+function eachRecord(r: MsgpackReader, body: Buffer, record: () => boolean): boolean {
   const first = body[0];
-  if (first === undefined) return undefined;
+  if (first === undefined) return false;
   const isArray = (first >= 0x90 && first <= 0x9f) || first === 0xdc || first === 0xdd;
   const isMap = (first >= 0x80 && first <= 0x8f) || first === 0xde || first === 0xdf;
   if (isMap) {
-    if (!record()) return undefined;
+    if (!record()) return false;
   } else if (isArray) {
-    for (let l = r.element(r.list()); l !== END; l = r.element(l)) if (!record()) return undefined;
-    if (r.broken) return undefined;
+    for (let l = r.element(r.list()); l !== END; l = r.element(l)) if (!record()) return false;
+    if (r.broken) return false;
   } else {
-    return undefined;
+    return false;
   }
-  return r.pos === body.length ? tally.result() : undefined;
+  return r.pos === body.length;
+}
+
+/**
+ * Each record's verdict and bytes [start, end), its holes in `holes` (record-shapes); false when
+ * the body is not MessagePack of records or `visit` returned false.
+ */
+export function eachMsgpackVerdict(
+  body: Buffer,
+  ctx: BetterStackContext,
+  holes: RecordHoles,
+  visit: (verdict: Verdict, start: number, end: number) => boolean,
+): boolean {
+  const r = new MsgpackReader().reset(body);
+  r.holes = holes;
+  return eachRecord(r, body, () => {
+    const start = r.pos;
+    const verdict = scanRecord(r, ctx);
+    return verdict !== MALFORMED && visit(verdict, start, r.pos);
+  });
+}
+
+/**
+ * Every str in the one MessagePack value at body[start, end), map keys included, is valid UTF-8:
+ * then the value decodes alone as it does in its body (see scanBetterStackMsgpack).
+ */
+export function msgpackStringsAreUtf8(body: Buffer, start: number, end: number): boolean {
+  const r = new MsgpackReader().reset(body);
+  r.pos = start;
+  r.end = end;
+  // Values still to read: a map adds its keys and values, an array its elements.
+  let pending = 1;
+  while (pending > 0) {
+    if (!r.head()) return false;
+    pending--;
+    const kind = r.kind;
+    if (kind === STR || kind === BIN || kind === EXT) {
+      if (kind === STR && !isUtf8(body.subarray(r.pos, r.pos + r.length))) return false;
+      r.pos += r.length;
+    } else if (kind === MAP) pending += 2 * r.length;
+    else if (kind === ARRAY) pending += r.length;
+  }
+  return r.pos === end;
 }

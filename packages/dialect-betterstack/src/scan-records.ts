@@ -48,6 +48,10 @@ export interface ByteReader {
   skip(): Verdict;
   /** A number toFiniteNumber accepts. */
   finite(): Verdict;
+  /** A sample's value: finite(), and noted in `holes` with its role when they are kept. */
+  sampleValue(role: number): Verdict;
+  /** Where the record's values and time lie, when the caller keeps them (the normalizer does). */
+  holes: RecordHoles | undefined;
   /** A string of at least one character. */
   nonEmptyString(): Verdict;
   /** A finite number, +Infinity, or the text "inf" / "+inf" in any case (upperLimitText). */
@@ -61,6 +65,39 @@ export interface ByteReader {
    * this reader does not resolve such a value itself.
    */
   dt(receivedAtUs: number): ResolvedTime | undefined | typeof UNSURE | typeof MALFORMED;
+}
+
+/** Roles of a value hole: a bucket's or quantile's index, or one of these. */
+export const ROLE_VALUE = 0;
+export const ROLE_SUM = -1;
+export const ROLE_COUNT = -2;
+export const ROLE_DT = -3;
+
+/**
+ * The spans of a valid record that are not part of its shape (record-shapes): each sample value,
+ * with its role and its value as the decoder reads it, and the `dt`. Reused from record to record.
+ */
+export class RecordHoles {
+  /** [start, end) of each hole, in byte order. */
+  readonly at: number[] = [];
+  readonly roles: number[] = [];
+  readonly values: number[] = [];
+  count = 0;
+  /** The record's resolved `dt`; undefined when it has none (or null). */
+  time: ResolvedTime | undefined;
+
+  clear(): void {
+    this.count = 0;
+    this.time = undefined;
+  }
+
+  add(start: number, end: number, role: number, value: number): void {
+    const k = this.count++;
+    this.at[2 * k] = start;
+    this.at[2 * k + 1] = end;
+    this.roles[k] = role;
+    this.values[k] = value;
+  }
 }
 
 export interface ScannedPayload {
@@ -81,6 +118,7 @@ const K_DT = 6;
 
 /** The verdict of the record at the reader's position (any value; only a map can be VALID). */
 export function scanRecord(r: ByteReader, ctx: BetterStackContext): Verdict {
+  r.holes?.clear();
   let m = r.map();
   if (m === END) return r.broken ? MALFORMED : UNSURE;
   let sure = true;
@@ -120,6 +158,7 @@ export function scanRecord(r: ByteReader, ctx: BetterStackContext): Verdict {
         else {
           time = resolved;
           field = VALID;
+          if (r.holes !== undefined) r.holes.time = resolved;
         }
         break;
       }
@@ -139,12 +178,14 @@ export function scanRecord(r: ByteReader, ctx: BetterStackContext): Verdict {
 }
 
 /** The members a metric body must hold exactly once, and the check of each one's value. */
+type Check = (r: ByteReader, point: number) => Verdict;
+
 interface Fields {
   readonly keys: KeyTable;
-  readonly checks: readonly ((r: ByteReader) => Verdict)[];
+  readonly checks: readonly Check[];
 }
 
-const fieldsOf = (spec: readonly (readonly [key: string, check: (r: ByteReader) => Verdict])[]): Fields => ({
+const fieldsOf = (spec: readonly (readonly [key: string, check: Check])[]): Fields => ({
   keys: new KeyTable(spec.map(([key]) => key)),
   checks: spec.map(([, check]) => check),
 });
@@ -153,7 +194,7 @@ const fieldsOf = (spec: readonly (readonly [key: string, check: (r: ByteReader) 
  * A map holding each of `fields` exactly once, each passing its check; other members are ignored,
  * as readMetric ignores them. (A repeated one is the decoder's: it keeps the last.)
  */
-function mapOf(r: ByteReader, fields: Fields): Verdict {
+function mapOf(r: ByteReader, fields: Fields, point = 0): Verdict {
   let m = r.map();
   if (m === END) return r.broken ? MALFORMED : UNSURE;
   let seen = 0;
@@ -164,7 +205,7 @@ function mapOf(r: ByteReader, fields: Fields): Verdict {
     if (i >= 0) {
       if (seen & (1 << i)) sure = false;
       seen |= 1 << i;
-      field = fields.checks[i]!(r);
+      field = fields.checks[i]!(r, point);
     } else {
       if (r.keyUnsure()) sure = false;
       field = r.skip();
@@ -176,13 +217,14 @@ function mapOf(r: ByteReader, fields: Fields): Verdict {
   return sure && seen === (1 << fields.checks.length) - 1 ? VALID : UNSURE;
 }
 
-/** A list whose every element passes `check`. */
-function listOf(r: ByteReader, check: (r: ByteReader) => Verdict): Verdict {
+/** A list whose every element passes `check`, given its index. */
+function listOf(r: ByteReader, check: Check): Verdict {
   let l = r.list();
   if (l === END) return r.broken ? MALFORMED : UNSURE;
   let sure = true;
+  let index = 0;
   for (l = r.element(l); l !== END; l = r.element(l)) {
-    const v = check(r);
+    const v = check(r, index++);
     if (v === MALFORMED) return MALFORMED;
     if (v === UNSURE) sure = false;
   }
@@ -190,28 +232,32 @@ function listOf(r: ByteReader, check: (r: ByteReader) => Verdict): Verdict {
   return sure ? VALID : UNSURE;
 }
 
-const finite = (r: ByteReader) => r.finite();
+const finite: Check = (r) => r.finite();
+/** A point's value: its sample is the point's index in expansion order (expandMetric). */
+const pointValue: Check = (r, point) => r.sampleValue(point);
+const sumValue: Check = (r) => r.sampleValue(ROLE_SUM);
+const countValue: Check = (r) => r.sampleValue(ROLE_COUNT);
 const BUCKET = fieldsOf([
   ['upper_limit', (r) => r.upperLimit()],
-  ['count', finite],
+  ['count', pointValue],
 ]);
 const QUANTILE_POINT = fieldsOf([
   ['quantile', finite],
-  ['value', finite],
+  ['value', pointValue],
 ]);
 /** `{"value": <finite>}` (readSingle). */
-const SINGLE = fieldsOf([['value', finite]]);
+const SINGLE = fieldsOf([['value', (r) => r.sampleValue(ROLE_VALUE)]]);
 /** A histogram: count, sum and `buckets` of upper_limit + count (readHistogram). */
 const HISTOGRAM_BODY = fieldsOf([
-  ['count', finite],
-  ['sum', finite],
-  ['buckets', (r) => listOf(r, (p) => mapOf(p, BUCKET))],
+  ['count', countValue],
+  ['sum', sumValue],
+  ['buckets', (r) => listOf(r, (p, i) => mapOf(p, BUCKET, i))],
 ]);
 /** A summary: count, sum and `quantiles` of quantile + value (readSummary). */
 const SUMMARY_BODY = fieldsOf([
-  ['count', finite],
-  ['sum', finite],
-  ['quantiles', (r) => listOf(r, (p) => mapOf(p, QUANTILE_POINT))],
+  ['count', countValue],
+  ['sum', sumValue],
+  ['quantiles', (r) => listOf(r, (p, i) => mapOf(p, QUANTILE_POINT, i))],
 ]);
 
 /** null, or a map whose values are strings, numbers or booleans (readTags). */

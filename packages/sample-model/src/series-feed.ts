@@ -41,13 +41,15 @@ export class SeriesFeed {
   }
 
   note(entry: SeriesEntry, sample: Sample): void {
-    const ts = sample.timestampUs;
+    this.noteRow(entry, sample.timestampUs, sample.value, sample.dtRaw);
+  }
+
+  /** A sample of the entry's series, by its fields. */
+  noteRow(entry: SeriesEntry, ts: number, value: number, dt: string): void {
     const day = utcDayOf(ts);
     let slot = entry.feed;
     while (slot !== undefined && slot.day !== day) slot = slot.next;
     if (slot === undefined) {
-      const value = sample.value;
-      const dt = sample.dtRaw;
       entry.feed = {
         entry,
         day,
@@ -66,13 +68,13 @@ export class SeriesFeed {
     // insert): the copies stay equal to the stored rows.
     if (ts <= slot.firstUs) {
       slot.firstUs = ts;
-      slot.firstValue = sample.value;
-      slot.firstDtRaw = sample.dtRaw;
+      slot.firstValue = value;
+      slot.firstDtRaw = dt;
     }
     if (ts >= slot.lastUs) {
       slot.lastUs = ts;
-      slot.lastValue = sample.value;
-      slot.lastDtRaw = sample.dtRaw;
+      slot.lastValue = value;
+      slot.lastDtRaw = dt;
     }
   }
 

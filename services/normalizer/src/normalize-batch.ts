@@ -3,7 +3,7 @@ import type { MetricType, SeriesFeed } from '@pipeline/sample-model';
 import { registrationMessage, TypeRegistry } from '@pipeline/type-registry';
 import { normalizePayload } from './normalize-payload.js';
 import type { NormalizerMetrics } from './normalizer-metrics.js';
-import { rejectedRecordMessages, sampleMessages, unreadablePayloadMessage } from './output-messages.js';
+import { rejectedRecordMessages, SampleRows, unreadablePayloadMessage } from './output-messages.js';
 
 export interface BatchOutput {
   readonly samples: OutgoingMessage[];
@@ -49,14 +49,16 @@ export function normalizeBatch(
       continue;
     }
     const payload = read.payload;
+    const rows = new SampleRows(payload.org, maxOutputMessageBytes, feed);
     let result: ReturnType<typeof normalizePayload>;
     try {
-      result = normalizePayload(payload, known(payload.org));
+      result = normalizePayload(payload, known(payload.org), rows);
     } catch (error) {
       // A dialect must never throw; if one does, the payload is parked instead of blocking the partition.
       result = { ok: false, error: `normalizer failed: ${(error as Error).message}` };
     }
     if (!result.ok) {
+      rows.discard();
       metrics.payloads.inc({ dialect: payload.dialect, outcome: 'unreadable' });
       out.deadLetters.push(unreadablePayloadMessage(payload, result.error));
       continue;
@@ -70,9 +72,9 @@ export function normalizeBatch(
         metrics.typeRegistrations.inc();
       }
     }
-    out.samples.push(...sampleMessages(payload.org, result.samples, maxOutputMessageBytes, feed));
+    out.samples.push(...rows.finish());
     out.deadLetters.push(...rejectedRecordMessages(payload, result.rejected));
-    metrics.samples.inc({ dialect: payload.dialect }, result.samples.length);
+    metrics.samples.inc({ dialect: payload.dialect }, result.samples);
     metrics.rejected.inc({ dialect: payload.dialect }, result.rejected.length);
   }
   return out;

@@ -1,33 +1,52 @@
-import { type BodyFormat, processBetterStackPayload } from '@pipeline/dialect-betterstack';
+import {
+  type BodyFormat,
+  emitBetterStackSamples,
+  processBetterStackPayload,
+} from '@pipeline/dialect-betterstack';
 import {
   type KnownTypes,
   processOpenObservePayload,
   type TypeRegistration,
 } from '@pipeline/dialect-openobserve';
 import type { RawPayload } from '@pipeline/kafka-io';
-import type { RejectedRecord, Sample } from '@pipeline/sample-model';
+import { RecordShapes } from '@pipeline/record-shapes';
+import type { RejectedRecord, SeriesEntry } from '@pipeline/sample-model';
+import type { SampleRows } from './output-messages.js';
 
 export type NormalizeResult =
-  | { ok: true; samples: Sample[]; rejected: RejectedRecord[]; registrations: TypeRegistration[] }
+  | { ok: true; samples: number; rejected: RejectedRecord[]; registrations: TypeRegistration[] }
   | { ok: false; error: string };
 
 const FORMATS: readonly string[] = ['json', 'ndjson', 'msgpack'];
 
+// One per process, like the row cache whose entries the shapes hold.
+const shapes = new RecordShapes<SeriesEntry>();
+
 /**
  * Replays the receiver's verdict: the same dialect function with the same reception time and
- * limits, so every record the client was told was accepted becomes samples, and every rejected one
- * is dead-lettered with the reason the client saw.
+ * limits, so every record the client was told was accepted becomes samples (added to `rows`), and
+ * every rejected one is dead-lettered with the reason the client saw. A Better Stack body of valid
+ * records takes the dialect's fast path, which gives the same samples (emit-samples.ts).
  */
-export function normalizePayload(payload: RawPayload, knownTypes: KnownTypes): NormalizeResult {
+export function normalizePayload(
+  payload: RawPayload,
+  knownTypes: KnownTypes,
+  rows: SampleRows,
+): NormalizeResult {
   if (payload.dialect === 'betterstack') {
     if (!FORMATS.includes(payload.format))
       return { ok: false, error: `unknown body format ${JSON.stringify(payload.format)}` };
-    const result = processBetterStackPayload(payload.body, payload.format as BodyFormat, {
+    const format = payload.format as BodyFormat;
+    const ctx = {
       receivedAtUs: payload.receivedAtUs,
       window: { maxAgeUs: payload.maxAgeUs, maxFutureUs: payload.maxFutureUs },
-    });
+    };
+    const added = emitBetterStackSamples(payload.body, format, ctx, payload.org, shapes, rows);
+    if (added !== undefined) return { ok: true, samples: added, rejected: [], registrations: [] };
+    const result = processBetterStackPayload(payload.body, format, ctx);
     if (!result.ok) return result;
-    return { ok: true, samples: result.samples, rejected: result.rejected, registrations: [] };
+    rows.addSamples(result.samples);
+    return { ok: true, samples: result.samples.length, rejected: result.rejected, registrations: [] };
   }
   const result = processOpenObservePayload(payload.body, {
     receivedAtUs: payload.receivedAtUs,
@@ -35,9 +54,10 @@ export function normalizePayload(payload: RawPayload, knownTypes: KnownTypes): N
     knownTypes,
   });
   if (!result.ok) return result;
+  rows.addSamples(result.samples);
   return {
     ok: true,
-    samples: result.samples,
+    samples: result.samples.length,
     rejected: result.rejected,
     registrations: result.registrations,
   };

@@ -1,5 +1,12 @@
+import type { SampleSink } from '@pipeline/dialect-betterstack';
 import { type OutgoingMessage, type RawPayload, sampleRowsMessage } from '@pipeline/kafka-io';
-import { type RejectedRecord, type Sample, SampleRowWriter, type SeriesFeed } from '@pipeline/sample-model';
+import {
+  type RejectedRecord,
+  type Sample,
+  SampleRowWriter,
+  type SeriesEntry,
+  type SeriesFeed,
+} from '@pipeline/sample-model';
 
 // One writer per process: its buffer is reused from payload to payload.
 const rowWriter = new SampleRowWriter();
@@ -7,28 +14,54 @@ const rowWriter = new SampleRowWriter();
 const feedWriter = new SampleRowWriter(rowWriter.cache, 64 * 1024);
 
 /**
- * Samples as messages of RowBinary rows, about maxBytes of rows each at most (a row is never
- * split); each sample is noted in `feed`, which reports its series separately.
+ * One payload's samples as messages of RowBinary rows, about maxBytes of rows each at most (a row
+ * is never split); each sample is noted in `feed`, which reports its series separately. Series
+ * are the row cache's entries, so a dialect that knows a record's series already (record-shapes)
+ * adds its rows without a lookup.
  */
-export function sampleMessages(
-  org: string,
-  samples: readonly Sample[],
-  maxBytes: number,
-  feed: SeriesFeed,
-): OutgoingMessage[] {
-  const messages: OutgoingMessage[] = [];
-  for (const sample of samples) {
-    rowWriter.write(org, sample, feed);
-    if (rowWriter.byteLength >= maxBytes) {
-      const rows = rowWriter.rows;
-      messages.push(sampleRowsMessage(org, rowWriter.take(), rows));
-    }
+export class SampleRows implements SampleSink<SeriesEntry> {
+  readonly #messages: OutgoingMessage[] = [];
+  count = 0;
+
+  constructor(
+    readonly org: string,
+    readonly maxBytes: number,
+    readonly feed: SeriesFeed,
+  ) {}
+
+  seriesOf(sample: Sample): SeriesEntry {
+    return rowWriter.cache.entryOf(this.org, sample);
   }
-  if (rowWriter.rows > 0) {
+
+  add(entry: SeriesEntry, timestampUs: number, value: number, dtRaw: string): void {
+    this.feed.noteRow(entry, timestampUs, value, dtRaw);
+    rowWriter.writeRow(entry.prefix, timestampUs, value, dtRaw);
+    this.count++;
+    if (rowWriter.byteLength >= this.maxBytes) this.#cut();
+  }
+
+  addSamples(samples: readonly Sample[]): void {
+    for (const sample of samples)
+      this.add(this.seriesOf(sample), sample.timestampUs, sample.value, sample.dtRaw);
+  }
+
+  /** Drops every row added (the payload is dead-lettered instead). */
+  discard(): void {
+    rowWriter.take();
+    this.#messages.length = 0;
+    this.count = 0;
+  }
+
+  /** The messages of every row added. */
+  finish(): OutgoingMessage[] {
+    if (rowWriter.rows > 0) this.#cut();
+    return this.#messages;
+  }
+
+  #cut(): void {
     const rows = rowWriter.rows;
-    messages.push(sampleRowsMessage(org, rowWriter.take(), rows));
+    this.#messages.push(sampleRowsMessage(this.org, rowWriter.take(), rows));
   }
-  return messages;
 }
 
 /** The feed's report since the last one, as messages for series_feed, and its rows; the feed starts over. */

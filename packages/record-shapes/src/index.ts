@@ -1,0 +1,1 @@
+export { type RecordShape, RecordShapes, shapeHash } from './record-shapes.js';
