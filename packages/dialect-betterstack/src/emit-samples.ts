@@ -1,25 +1,21 @@
-import { type RecordShape, type RecordShapes, shapeHash } from '@pipeline/record-shapes';
-import type { Sample } from '@pipeline/sample-model';
+import {
+  PendingRows,
+  RecordHoles,
+  type RecordShape,
+  type RecordShapes,
+  shapeHash,
+} from '@pipeline/record-shapes';
+import type { Sample, SampleSink } from '@pipeline/sample-model';
 import type { BodyFormat } from './content-type.js';
 import { decodeMsgpack } from './msgpack-codec.js';
 import { type BetterStackContext, normalizeInto } from './normalize-record.js';
+import type { ResolvedTime } from './resolve-dt.js';
 import { eachJsonVerdict } from './scan-json.js';
 import { eachMsgpackVerdict, msgpackStringsAreUtf8 } from './scan-msgpack.js';
-import { RecordHoles, ROLE_COUNT, ROLE_SUM, ROLE_VALUE, VALID } from './scan-records.js';
+import { ROLE_COUNT, ROLE_SUM, ROLE_VALUE, VALID } from './scan-records.js';
 
-/** Where samples go, series first: a series is asked for once per record shape, then reused. */
-export interface SampleSink<S> {
-  seriesOf(sample: Sample): S;
-  add(series: S, timestampUs: number, value: number, dtRaw: string): void;
-}
-
-const holes = new RecordHoles();
-// What the walk found, record by record, added to the sink only once the whole body is found
-// valid: a body that takes the full path leaves nothing behind (its series feed included).
-const found: RecordShape<unknown>[] = [];
-const foundValues: number[] = [];
-const foundTimes: number[] = [];
-const foundDtRaw: string[] = [];
+const holes = new RecordHoles<ResolvedTime>();
+const pending = new PendingRows<unknown>();
 
 /**
  * The normalizer's fast path: the samples of a body whose every record is valid, into `sink`,
@@ -41,39 +37,28 @@ export function emitBetterStackSamples<S>(
   sink: SampleSink<S>,
 ): number | undefined {
   const sampleCtx: BetterStackContext = ctx.statusOnly === true ? { ...ctx, statusOnly: false } : ctx;
-  found.length = 0;
-  foundValues.length = 0;
-  foundTimes.length = 0;
-  foundDtRaw.length = 0;
+  const rows = pending as PendingRows<S>;
+  rows.clear();
   const visit = (verdict: number, start: number, end: number): boolean => {
     if (verdict !== VALID) return false;
-    const hash = shapeHash(body, start, end, holes.at, holes.count);
+    const hash = shapeHash(body, start, end, holes);
     const shape =
-      shapes.find(hash, org, body, start, end, holes.at, holes.count) ??
+      shapes.find(hash, org, body, start, end, holes) ??
       newShape(body, format, start, end, hash, sampleCtx, org, shapes, sink);
     if (shape === undefined) return false;
     const time = holes.time;
-    found.push(shape);
-    foundTimes.push(time === undefined ? ctx.receivedAtUs : time.timestampUs);
-    foundDtRaw.push(time === undefined ? '' : time.dtRaw);
-    const values = holes.values;
-    for (const h of shape.valueHoles) foundValues.push(values[h]!);
+    rows.push(shape, holes, time === undefined ? ctx.receivedAtUs : time.timestampUs, time?.dtRaw ?? '');
     return true;
   };
   const walked =
     format === 'msgpack'
       ? eachMsgpackVerdict(body, ctx, holes, visit)
       : eachJsonVerdict(body, format, ctx, holes, visit);
-  if (!walked || found.length === 0) return undefined;
-  let v = 0;
-  for (let r = 0; r < found.length; r++) {
-    const series = (found[r] as RecordShape<S>).series;
-    const timestampUs = foundTimes[r]!;
-    const dtRaw = foundDtRaw[r]!;
-    for (let k = 0; k < series.length; k++) sink.add(series[k]!, timestampUs, foundValues[v++]!, dtRaw);
+  if (!walked || rows.records === 0) {
+    rows.clear();
+    return undefined;
   }
-  found.length = 0;
-  return v;
+  return rows.addTo(sink);
 }
 
 /** The shape of the record in body[start, end) from its decoded samples; undefined when they and its holes disagree. */
@@ -107,7 +92,7 @@ function newShape<S>(
       return undefined;
   }
   const series = samples.map((sample) => sink.seriesOf(sample));
-  return shapes.add(hash, org, body, start, end, holes.at, holes.count, series, valueHoles);
+  return shapes.add(hash, org, body, start, end, holes, series, valueHoles, undefined);
 }
 
 function decodeRecord(
@@ -130,26 +115,14 @@ function decodeRecord(
  * Undefined when the holes are not one per sample.
  */
 function holesOfSamples(samples: number): number[] | undefined {
-  const count = holes.count;
-  const roles = holes.roles;
-  const find = (role: number): number => {
-    let found = -1;
-    for (let h = 0; h < count; h++) {
-      if (roles[h] !== role) continue;
-      if (found >= 0) return -1;
-      found = h;
-    }
-    return found;
-  };
-  const distribution = find(ROLE_SUM) >= 0;
   const out: number[] = [];
-  if (!distribution) {
+  if (holes.indexOf(ROLE_SUM) < 0) {
     if (samples !== 1) return undefined;
-    out.push(find(ROLE_VALUE));
+    out.push(holes.indexOf(ROLE_VALUE));
   } else {
     const points = samples - 2;
-    for (let i = 0; i < points; i++) out.push(find(i));
-    out.push(find(ROLE_SUM), find(ROLE_COUNT));
+    for (let i = 0; i < points; i++) out.push(holes.indexOf(i));
+    out.push(holes.indexOf(ROLE_SUM), holes.indexOf(ROLE_COUNT));
   }
   return out.every((h) => h >= 0) ? out : undefined;
 }

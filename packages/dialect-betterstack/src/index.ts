@@ -1,6 +1,6 @@
 export { ACCEPTED_CONTENT_TYPES, type BodyFormat, formatFromContentType } from './content-type.js';
 export { type DecodeResult, decodeBetterStackBody } from './decode-body.js';
-export { emitBetterStackSamples, type SampleSink } from './emit-samples.js';
+export { emitBetterStackSamples } from './emit-samples.js';
 export {
   type BetterStackContext,
   normalizeBetterStackRecord,

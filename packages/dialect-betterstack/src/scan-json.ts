@@ -11,11 +11,11 @@ import {
 import { type BetterStackContext, normalizeInto } from './normalize-record.js';
 import { type ResolvedTime, resolveDt } from './resolve-dt.js';
 import {
+  type BetterStackHoles,
   type ByteReader,
   END,
   isInfText,
   MALFORMED,
-  type RecordHoles,
   RecordTally,
   ROLE_DT,
   type ScannedPayload,
@@ -39,7 +39,7 @@ const EMPTY = -3;
 class JsonReader implements ByteReader {
   readonly s = new JsonScanner();
   broken = false;
-  holes: RecordHoles | undefined;
+  holes: BetterStackHoles | undefined;
   /** Where the last `dt` string lies in the body, and what it resolved to: a batch's records usually share one. */
   lastDtStart = -1;
   lastDtEnd = -1;
@@ -261,7 +261,7 @@ export function eachJsonVerdict(
   body: Buffer,
   format: 'json' | 'ndjson',
   ctx: BetterStackContext,
-  holes: RecordHoles,
+  holes: BetterStackHoles,
   visit: (verdict: Verdict, start: number, end: number) => boolean,
 ): boolean {
   const r = new JsonReader();

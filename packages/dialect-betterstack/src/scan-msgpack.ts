@@ -4,11 +4,11 @@ import { decodeTimestampExtension } from './msgpack-codec.js';
 import type { BetterStackContext } from './normalize-record.js';
 import { type ResolvedTime, resolveDt } from './resolve-dt.js';
 import {
+  type BetterStackHoles,
   type ByteReader,
   END,
   isInfText,
   MALFORMED,
-  type RecordHoles,
   RecordTally,
   ROLE_DT,
   type ScannedPayload,
@@ -39,7 +39,7 @@ const EXT_TIMESTAMP = -1;
 /** MessagePack for scan-records.ts. Map keys must be strings here; anything else takes the full path. */
 class MsgpackReader implements ByteReader {
   broken = false;
-  holes: RecordHoles | undefined;
+  holes: BetterStackHoles | undefined;
   b: Buffer = Buffer.alloc(0);
   pos = 0;
   end = 0;
@@ -462,7 +462,7 @@ function eachRecord(r: MsgpackReader, body: Buffer, record: () => boolean): bool
 export function eachMsgpackVerdict(
   body: Buffer,
   ctx: BetterStackContext,
-  holes: RecordHoles,
+  holes: BetterStackHoles,
   visit: (verdict: Verdict, start: number, end: number) => boolean,
 ): boolean {
   const r = new MsgpackReader().reset(body);

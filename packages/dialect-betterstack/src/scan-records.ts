@@ -1,4 +1,5 @@
 import { KeyTable } from '@pipeline/json-scan';
+import type { RecordHoles } from '@pipeline/record-shapes';
 import type { RejectedRecord } from '@pipeline/sample-model';
 import { checkTimeWindow } from '@pipeline/timestamp-rules';
 import type { BetterStackContext } from './normalize-record.js';
@@ -51,7 +52,7 @@ export interface ByteReader {
   /** A sample's value: finite(), and noted in `holes` with its role when they are kept. */
   sampleValue(role: number): Verdict;
   /** Where the record's values and time lie, when the caller keeps them (the normalizer does). */
-  holes: RecordHoles | undefined;
+  holes: BetterStackHoles | undefined;
   /** A string of at least one character. */
   nonEmptyString(): Verdict;
   /** A finite number, +Infinity, or the text "inf" / "+inf" in any case (upperLimitText). */
@@ -73,32 +74,8 @@ export const ROLE_SUM = -1;
 export const ROLE_COUNT = -2;
 export const ROLE_DT = -3;
 
-/**
- * The spans of a valid record that are not part of its shape (record-shapes): each sample value,
- * with its role and its value as the decoder reads it, and the `dt`. Reused from record to record.
- */
-export class RecordHoles {
-  /** [start, end) of each hole, in byte order. */
-  readonly at: number[] = [];
-  readonly roles: number[] = [];
-  readonly values: number[] = [];
-  count = 0;
-  /** The record's resolved `dt`; undefined when it has none (or null). */
-  time: ResolvedTime | undefined;
-
-  clear(): void {
-    this.count = 0;
-    this.time = undefined;
-  }
-
-  add(start: number, end: number, role: number, value: number): void {
-    const k = this.count++;
-    this.at[2 * k] = start;
-    this.at[2 * k + 1] = end;
-    this.roles[k] = role;
-    this.values[k] = value;
-  }
-}
+/** The holes a Better Stack scan fills (record-shapes): the values, and the dt with its resolved time. */
+export type BetterStackHoles = RecordHoles<ResolvedTime>;
 
 export interface ScannedPayload {
   readonly accepted: number;

@@ -8,6 +8,7 @@ import {
   scanLines,
   startAfterBom,
 } from '@pipeline/json-scan';
+import type { RecordHoles } from '@pipeline/record-shapes';
 import type { MetricType, RejectedRecord } from '@pipeline/sample-model';
 import { MAX_LABEL_KEY_LENGTH } from './labels.js';
 import { parseMetricType } from './metric-type.js';
@@ -43,10 +44,17 @@ const CLOSE_OBJECT = 0x7d;
 const OPEN_ARRAY = 0x5b;
 const QUOTE = 0x22;
 
-const VOUCHED = 0;
+export const VOUCHED = 0;
 const UNSURE = 1;
 const MALFORMED = 2;
 type Verdict = typeof VOUCHED | typeof UNSURE | typeof MALFORMED;
+
+/** Roles of the holes a scan notes (record-shapes): the value and the two timestamps. */
+export const ROLE_VALUE = 0;
+const ROLE_TIMESTAMP = 1;
+const ROLE_AT_TIMESTAMP = 2;
+/** The holes an OpenObserve scan fills; their time is the record's resolved timestamp in µs. */
+export type OpenObserveHoles = RecordHoles<number>;
 
 const FIELD_KEYS = new KeyTable(['__name__', '__type__', 'value', '_timestamp', '@timestamp']);
 const K_NAME = 0;
@@ -58,6 +66,8 @@ const K_TIMESTAMP = 3;
 /** Reads records; a vouched one leaves its stream and type here. */
 class RecordScanner {
   readonly s = new JsonScanner();
+  /** Where the values and timestamps lie, when the caller keeps them (the normalizer does). */
+  holes: OpenObserveHoles | undefined;
   stream = '';
   type: MetricType = 'gauge';
   // Records of a body mostly repeat the previous record's name and type: the same bytes (no escape
@@ -74,6 +84,8 @@ class RecordScanner {
   /** The record at the cursor (any value): VOUCHED, UNSURE, or MALFORMED when the bytes are not JSON. */
   record(): Verdict {
     const s = this.s;
+    const holes = this.holes;
+    holes?.clear();
     if (s.skipWhitespace() !== OPEN_OBJECT) return s.value() ? UNSURE : MALFORMED;
     if (!s.open(CLOSE_OBJECT)) return UNSURE; // {} has no __name__
     let sure = true;
@@ -129,6 +141,12 @@ class RecordScanner {
           if (k === K_VALUE) value = n;
           else if (k === K_TIMESTAMP) timestamp = n;
           else atTimestamp = n; // @timestamp
+          holes?.add(
+            start,
+            s.pos,
+            k === K_VALUE ? ROLE_VALUE : k === K_TIMESTAMP ? ROLE_TIMESTAMP : ROLE_AT_TIMESTAMP,
+            n,
+          );
         }
       } else {
         // A label: a scalar under a key that stays within the limit once formatted (ASCII keeps
@@ -158,6 +176,7 @@ class RecordScanner {
         ? resolveTimestamp('_timestamp', timestamp, this.ctx.receivedAtUs)
         : resolveTimestamp('@timestamp', atTimestamp, this.ctx.receivedAtUs);
     if (typeof resolved === 'object') return UNSURE;
+    if (holes !== undefined) holes.time = resolved;
     this.type = type;
     this.stream = this.#streamOf(nameStart, nameEnd, nameNonAscii);
     return VOUCHED;
@@ -223,15 +242,46 @@ export function scanOpenObserveJson(body: Buffer, ctx: OpenObserveContext): Scan
     return true;
   };
 
+  if (!eachRecord(s, body, count)) return undefined;
+  return { streams: tally.statuses(), rejected, registrations: types.registrations, records };
+}
+
+/**
+ * Calls `record` with the cursor at each record of a JSON array or NDJSON body; false when the body
+ * is not such JSON, is NDJSON without a record, or `record` returned false.
+ */
+function eachRecord(s: JsonScanner, body: Buffer, record: () => boolean): boolean {
   const first = startAfterBom(body);
   s.reset(body, first, body.length);
-  if (s.skipWhitespace() === OPEN_ARRAY) {
-    if (!scanElements(s, count) || s.skipWhitespace() !== -1) return undefined;
-  } else if (!scanLines(s, body, first, count) || records === 0) {
-    // NDJSON; a body without records is the full path's to describe.
-    return undefined;
-  }
-  return { streams: tally.statuses(), rejected, registrations: types.registrations, records };
+  let records = 0;
+  const counted = () => {
+    records++;
+    return record();
+  };
+  if (s.skipWhitespace() === OPEN_ARRAY) return scanElements(s, counted) && s.skipWhitespace() === -1;
+  // NDJSON; a body without records is the full path's to describe.
+  return scanLines(s, body, first, counted) && records > 0;
+}
+
+/**
+ * Each record's verdict (VOUCHED or not), bytes [start, end), stream and type, its holes in
+ * `holes` (record-shapes); false when the body is not JSON of records or `visit` returned false.
+ */
+export function eachOpenObserveVerdict(
+  body: Buffer,
+  ctx: OpenObserveContext,
+  holes: OpenObserveHoles,
+  visit: (verdict: number, start: number, end: number, stream: string, type: MetricType) => boolean,
+): boolean {
+  const r = new RecordScanner(ctx);
+  r.holes = holes;
+  const s = r.s;
+  return eachRecord(s, body, () => {
+    s.skipWhitespace();
+    const start = s.pos;
+    const verdict = r.record();
+    return verdict !== MALFORMED && visit(verdict, start, s.pos, r.stream, r.type);
+  });
 }
 
 /** One record's bytes, already found to be JSON, as the full path would have decoded them. */

@@ -1,4 +1,7 @@
-import type { MetricType, Sample } from '@pipeline/sample-model';
+import { RecordShapes } from '@pipeline/record-shapes';
+import type { MetricType, Sample, Tag } from '@pipeline/sample-model';
+import { expect } from 'vitest';
+import { emitOpenObserveSamples, type OpenObserveShape } from './emit-samples.js';
 import { processOpenObservePayload } from './process-payload.js';
 import type { OpenObserveContext, PayloadResult } from './types.js';
 
@@ -35,4 +38,41 @@ export function sample(
   value: number,
 ): Sample {
   return { name, type, tags, timestampUs, value, dtRaw: '' };
+}
+
+type Series = { name: string; type: MetricType; tags: readonly Tag[] };
+
+/** Shapes kept across the checks of a test file, so that later bodies meet the shapes of earlier ones. */
+const testShapes = new RecordShapes<Series, OpenObserveShape>();
+
+/** Bodies the fast path took, of those checked (so that a test can tell it was exercised). */
+export const fastPathTaken = { bodies: 0, of: 0 };
+
+/**
+ * The fast path (emitOpenObserveSamples) gives exactly the full path's samples and registrations,
+ * or declines and adds none; it declines every body with a refused record.
+ */
+export function expectSameSamples(
+  body: Buffer,
+  ctx: OpenObserveContext,
+  shapes: RecordShapes<Series, OpenObserveShape> = testShapes,
+): number | undefined {
+  const full = processOpenObservePayload(body, ctx);
+  const got: Sample[] = [];
+  const out = emitOpenObserveSamples(body, ctx, 'acme', shapes, {
+    seriesOf: ({ name, type, tags }) => ({ name, type, tags }),
+    add: (series, timestampUs, value, dtRaw) => got.push({ ...series, timestampUs, value, dtRaw }),
+  });
+  fastPathTaken.of++;
+  if (out === undefined) {
+    expect(got).toEqual([]);
+    return undefined;
+  }
+  fastPathTaken.bodies++;
+  expect(full.ok && full.rejected).toEqual([]);
+  expect(out.samples).toBe(got.length);
+  // toEqual compares numbers with Object.is: -0 is not 0, as it is not in the stored row.
+  expect(got).toEqual(full.ok ? full.samples : undefined);
+  expect(out.registrations).toEqual(full.ok ? full.registrations : undefined);
+  return out.samples;
 }

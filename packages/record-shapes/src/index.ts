@@ -1,1 +1,1 @@
-export { type RecordShape, RecordShapes, shapeHash } from './record-shapes.js';
+export { PendingRows, RecordHoles, type RecordShape, RecordShapes, shapeHash } from './record-shapes.js';

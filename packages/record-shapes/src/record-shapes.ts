@@ -8,16 +8,56 @@
  *
  * Holes are given as a flat list of [start, end) pairs, in byte order, inside [start, end).
  */
-export interface RecordShape<S> {
+export interface RecordShape<S, M = unknown> {
   readonly org: string;
   /** The record's bytes when the shape was made, and its holes relative to them. */
   readonly bytes: Uint8Array;
   readonly view: DataView;
   readonly holes: Int32Array;
-  /** What the caller keeps per shape: its samples' series, in order, and where each value lies. */
+  /** What the caller keeps per shape: its samples' series, in order, and the hole of each one's value. */
   readonly series: readonly S[];
   readonly valueHoles: readonly number[];
-  next: RecordShape<S> | undefined;
+  /** Anything else the dialect needs again for a record of this shape. */
+  readonly meta: M;
+  next: RecordShape<S, M> | undefined;
+}
+
+/**
+ * The holes of the record being read, filled by a dialect's scan: where each lies, what it is to
+ * the dialect (its role) and, for a value, the number it holds. Reused from record to record.
+ */
+export class RecordHoles<T = unknown> {
+  /** [start, end) of each hole, in byte order. */
+  readonly at: number[] = [];
+  readonly roles: number[] = [];
+  readonly values: number[] = [];
+  count = 0;
+  /** The record's time as the dialect resolved it, if it has one. */
+  time: T | undefined;
+
+  clear(): void {
+    this.count = 0;
+    this.time = undefined;
+  }
+
+  add(start: number, end: number, role: number, value: number): void {
+    const k = this.count++;
+    this.at[2 * k] = start;
+    this.at[2 * k + 1] = end;
+    this.roles[k] = role;
+    this.values[k] = value;
+  }
+
+  /** The index of the one hole of `role`, or -1 (none, or more than one). */
+  indexOf(role: number): number {
+    let found = -1;
+    for (let h = 0; h < this.count; h++) {
+      if (this.roles[h] !== role) continue;
+      if (found >= 0) return -1;
+      found = h;
+    }
+    return found;
+  }
 }
 
 // A DataView of the last bytes seen: records of one body are read four bytes at a time through
@@ -45,25 +85,21 @@ const mixBlock = (h: number, block: number) =>
  * mixed in; cut to 30 bits so that it stays a small integer (a Map keyed by heap numbers allocates
  * on every lookup).
  */
-export function shapeHash(
-  bytes: Uint8Array,
-  start: number,
-  end: number,
-  holes: readonly number[],
-  count: number,
-): number {
+export function shapeHash(bytes: Uint8Array, start: number, end: number, holes: RecordHoles): number {
   const v = viewOf(bytes);
+  const count = holes.count;
+  const at = holes.at;
   let h = 0x9747b28c ^ count;
   let from = start;
   for (let k = 0; k <= count; k++) {
-    const to = k < count ? holes[2 * k]! : end;
+    const to = k < count ? at[2 * k]! : end;
     let i = from;
     for (; i + 4 <= to; i += 4) h = mixBlock(h, v.getUint32(i, true));
     // The span's last bytes and its length, as one more word.
     let tail = to - from;
     for (; i < to; i++) tail = Math.imul(tail ^ bytes[i]!, 0x01000193);
     h = mixBlock(h, tail);
-    if (k < count) from = holes[2 * k + 1]!;
+    if (k < count) from = at[2 * k + 1]!;
   }
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
@@ -74,14 +110,15 @@ export function shapeHash(
 }
 
 /** The record's bytes outside its holes equal the shape's: four bytes at a time, then the rest. */
-function sameShape<S>(
-  shape: RecordShape<S>,
+function sameShape(
+  shape: RecordShape<unknown>,
   bytes: Uint8Array,
   start: number,
   end: number,
-  holes: readonly number[],
-  count: number,
+  holes: RecordHoles,
 ): boolean {
+  const count = holes.count;
+  const at = holes.at;
   const ownHoles = shape.holes;
   if (ownHoles.length !== 2 * count) return false;
   const own = shape.bytes;
@@ -90,7 +127,7 @@ function sameShape<S>(
   let from = start;
   let ownFrom = 0;
   for (let k = 0; k <= count; k++) {
-    const to = k < count ? holes[2 * k]! : end;
+    const to = k < count ? at[2 * k]! : end;
     const ownTo = k < count ? ownHoles[2 * k]! : own.length;
     const length = to - from;
     if (length !== ownTo - ownFrom) return false;
@@ -99,7 +136,7 @@ function sameShape<S>(
       if (v.getUint32(from + i, true) !== ownView.getUint32(ownFrom + i, true)) return false;
     for (; i < length; i++) if (bytes[from + i] !== own[ownFrom + i]) return false;
     if (k < count) {
-      from = holes[2 * k + 1]!;
+      from = at[2 * k + 1]!;
       ownFrom = ownHoles[2 * k + 1]!;
     }
   }
@@ -110,8 +147,8 @@ function sameShape<S>(
  * Shapes by org and bytes. The map is dropped when it reaches `capacity`, which bounds memory when
  * every record has a shape of its own (a new label value each time) at the cost of making them again.
  */
-export class RecordShapes<S> {
-  readonly #shapes = new Map<number, RecordShape<S>>();
+export class RecordShapes<S, M = unknown> {
+  readonly #shapes = new Map<number, RecordShape<S, M>>();
   #size = 0;
   constructor(readonly capacity = 50_000) {}
 
@@ -125,11 +162,10 @@ export class RecordShapes<S> {
     bytes: Uint8Array,
     start: number,
     end: number,
-    holes: readonly number[],
-    count: number,
-  ): RecordShape<S> | undefined {
+    holes: RecordHoles,
+  ): RecordShape<S, M> | undefined {
     for (let shape = this.#shapes.get(hash); shape !== undefined; shape = shape.next) {
-      if (shape.org === org && sameShape(shape, bytes, start, end, holes, count)) return shape;
+      if (shape.org === org && sameShape(shape, bytes, start, end, holes)) return shape;
     }
     return undefined;
   }
@@ -140,31 +176,76 @@ export class RecordShapes<S> {
     bytes: Uint8Array,
     start: number,
     end: number,
-    holes: readonly number[],
-    count: number,
+    holes: RecordHoles,
     series: readonly S[],
     valueHoles: readonly number[],
-  ): RecordShape<S> {
+    meta: M,
+  ): RecordShape<S, M> {
     if (this.#size >= this.capacity) {
       this.#shapes.clear();
       this.#size = 0;
     }
-    const relative = new Int32Array(2 * count);
-    for (let i = 0; i < 2 * count; i++) relative[i] = holes[i]! - start;
+    const relative = new Int32Array(2 * holes.count);
+    for (let i = 0; i < relative.length; i++) relative[i] = holes.at[i]! - start;
     // A copy: a Buffer's slice() would keep the whole body alive and change with it.
     const own = new Uint8Array(end - start);
     own.set(bytes.subarray(start, end));
-    const shape: RecordShape<S> = {
+    const shape: RecordShape<S, M> = {
       org,
       bytes: own,
       view: new DataView(own.buffer, own.byteOffset, own.byteLength),
       holes: relative,
       series,
       valueHoles,
+      meta,
       next: this.#shapes.get(hash),
     };
     this.#shapes.set(hash, shape);
     this.#size++;
     return shape;
+  }
+}
+
+/**
+ * The rows of a body's records, found while walking it, and added to a sink only once the whole
+ * body is found valid: a body that then takes the full path leaves nothing behind.
+ */
+export class PendingRows<S> {
+  #series: (readonly S[])[] = [];
+  #times: number[] = [];
+  #dtRaw: string[] = [];
+  #values: number[] = [];
+
+  get records(): number {
+    return this.#series.length;
+  }
+
+  clear(): void {
+    this.#series.length = 0;
+    this.#times.length = 0;
+    this.#dtRaw.length = 0;
+    this.#values.length = 0;
+  }
+
+  /** A record of `shape`, its values in `holes`. */
+  push(shape: RecordShape<S>, holes: RecordHoles, timestampUs: number, dtRaw: string): void {
+    this.#series.push(shape.series);
+    this.#times.push(timestampUs);
+    this.#dtRaw.push(dtRaw);
+    const values = holes.values;
+    for (const h of shape.valueHoles) this.#values.push(values[h]!);
+  }
+
+  /** Adds every row to `sink` and returns how many; then starts over. */
+  addTo(sink: { add(series: S, timestampUs: number, value: number, dtRaw: string): void }): number {
+    let v = 0;
+    for (let r = 0; r < this.#series.length; r++) {
+      const series = this.#series[r]!;
+      const timestampUs = this.#times[r]!;
+      const dtRaw = this.#dtRaw[r]!;
+      for (let k = 0; k < series.length; k++) sink.add(series[k]!, timestampUs, this.#values[v++]!, dtRaw);
+    }
+    this.clear();
+    return v;
   }
 }

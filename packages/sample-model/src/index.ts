@@ -11,7 +11,7 @@ export {
   type SeriesEntry,
   SeriesRowCache,
 } from './row-encoding.js';
-export type { Sample, Tag } from './sample.js';
+export type { Sample, SampleSink, Tag } from './sample.js';
 export { makeSample, sortTags, withTag } from './sample.js';
 export { type FeedSlot, SeriesFeed, utcDayOf } from './series-feed.js';
 export { seriesIdOfKey, seriesKey } from './series-id.js';

@@ -93,3 +93,12 @@ export function makeSample(fields: {
     dtRaw: fields.dtRaw ?? '',
   };
 }
+
+/**
+ * Where a dialect's samples go, series first: a dialect that knows a record's series from an
+ * earlier one (record-shapes) asks for each series once and then adds rows by it.
+ */
+export interface SampleSink<S> {
+  seriesOf(sample: Sample): S;
+  add(series: S, timestampUs: number, value: number, dtRaw: string): void;
+}

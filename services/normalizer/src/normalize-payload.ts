@@ -4,7 +4,9 @@ import {
   processBetterStackPayload,
 } from '@pipeline/dialect-betterstack';
 import {
+  emitOpenObserveSamples,
   type KnownTypes,
+  type OpenObserveShape,
   processOpenObservePayload,
   type TypeRegistration,
 } from '@pipeline/dialect-openobserve';
@@ -19,14 +21,16 @@ export type NormalizeResult =
 
 const FORMATS: readonly string[] = ['json', 'ndjson', 'msgpack'];
 
-// One per process, like the row cache whose entries the shapes hold.
-const shapes = new RecordShapes<SeriesEntry>();
+// One per dialect (the same bytes mean other series in the other) and process, like the row
+// cache whose entries the shapes hold.
+const betterStackShapes = new RecordShapes<SeriesEntry>();
+const openObserveShapes = new RecordShapes<SeriesEntry, OpenObserveShape>();
 
 /**
  * Replays the receiver's verdict: the same dialect function with the same reception time and
  * limits, so every record the client was told was accepted becomes samples (added to `rows`), and
- * every rejected one is dead-lettered with the reason the client saw. A Better Stack body of valid
- * records takes the dialect's fast path, which gives the same samples (emit-samples.ts).
+ * every rejected one is dead-lettered with the reason the client saw. A body of valid records takes
+ * its dialect's fast path, which gives the same samples (emit-samples.ts in each dialect).
  */
 export function normalizePayload(
   payload: RawPayload,
@@ -41,18 +45,22 @@ export function normalizePayload(
       receivedAtUs: payload.receivedAtUs,
       window: { maxAgeUs: payload.maxAgeUs, maxFutureUs: payload.maxFutureUs },
     };
-    const added = emitBetterStackSamples(payload.body, format, ctx, payload.org, shapes, rows);
+    const added = emitBetterStackSamples(payload.body, format, ctx, payload.org, betterStackShapes, rows);
     if (added !== undefined) return { ok: true, samples: added, rejected: [], registrations: [] };
     const result = processBetterStackPayload(payload.body, format, ctx);
     if (!result.ok) return result;
     rows.addSamples(result.samples);
     return { ok: true, samples: result.samples.length, rejected: result.rejected, registrations: [] };
   }
-  const result = processOpenObservePayload(payload.body, {
+  const ctx = {
     receivedAtUs: payload.receivedAtUs,
     maxFieldsPerRecord: payload.maxFieldsPerRecord,
     knownTypes,
-  });
+  };
+  const fast = emitOpenObserveSamples(payload.body, ctx, payload.org, openObserveShapes, rows);
+  if (fast !== undefined)
+    return { ok: true, samples: fast.samples, rejected: [], registrations: fast.registrations };
+  const result = processOpenObservePayload(payload.body, ctx);
   if (!result.ok) return result;
   rows.addSamples(result.samples);
   return {

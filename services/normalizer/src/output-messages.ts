@@ -1,9 +1,9 @@
-import type { SampleSink } from '@pipeline/dialect-betterstack';
 import { type OutgoingMessage, type RawPayload, sampleRowsMessage } from '@pipeline/kafka-io';
 import {
   type RejectedRecord,
   type Sample,
   SampleRowWriter,
+  type SampleSink,
   type SeriesEntry,
   type SeriesFeed,
 } from '@pipeline/sample-model';
