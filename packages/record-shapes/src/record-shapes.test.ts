@@ -74,15 +74,16 @@ describe('RecordShapes: series of records known by their bytes outside the holes
     expect(find(shapes, 'acme', '{"n":"a","v":[7]}')).toBe('a');
   });
 
-  it('starts over at its capacity', () => {
-    const shapes = new RecordShapes<string>(2);
+  it('starts over when its shapes hold `capacity` series', () => {
+    const shapes = new RecordShapes<string>(3);
+    const [bytes, holes] = holed('h[1]');
+    shapes.add(1, 'acme', bytes, 0, bytes.length, holes, ['h1', 'h2'], [0, 0], undefined);
     add(shapes, 'acme', 'a[1]', 'a');
-    add(shapes, 'acme', 'b[1]', 'b');
     expect(shapes.size).toBe(2);
-    add(shapes, 'acme', 'c[1]', 'c');
+    add(shapes, 'acme', 'b[1]', 'b');
     expect(shapes.size).toBe(1);
     expect(find(shapes, 'acme', 'a[1]')).toBeUndefined();
-    expect(find(shapes, 'acme', 'c[1]')).toBe('c');
+    expect(find(shapes, 'acme', 'b[1]')).toBe('b');
   });
 
   it('hashes the bytes outside the holes only, with the spans’ lengths', () => {

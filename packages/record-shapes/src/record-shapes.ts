@@ -144,14 +144,17 @@ function sameShape(
 }
 
 /**
- * Shapes by org and bytes. The map is dropped when it reaches `capacity`, which bounds memory when
- * every record has a shape of its own (a new label value each time) at the cost of making them again.
+ * Shapes by org and bytes. The map is dropped when the series its shapes hold reach `capacity`
+ * (the row cache's bound: shapes keep their series alive), which bounds memory when every record
+ * has a shape of its own (a new label value each time) at the cost of making them again.
  */
 export class RecordShapes<S, M = unknown> {
   readonly #shapes = new Map<number, RecordShape<S, M>>();
   #size = 0;
-  constructor(readonly capacity = 50_000) {}
+  #series = 0;
+  constructor(readonly capacity = 200_000) {}
 
+  /** Shapes held. */
   get size(): number {
     return this.#size;
   }
@@ -181,9 +184,10 @@ export class RecordShapes<S, M = unknown> {
     valueHoles: readonly number[],
     meta: M,
   ): RecordShape<S, M> {
-    if (this.#size >= this.capacity) {
+    if (this.#series + series.length > this.capacity) {
       this.#shapes.clear();
       this.#size = 0;
+      this.#series = 0;
     }
     const relative = new Int32Array(2 * holes.count);
     for (let i = 0; i < relative.length; i++) relative[i] = holes.at[i]! - start;
@@ -202,6 +206,7 @@ export class RecordShapes<S, M = unknown> {
     };
     this.#shapes.set(hash, shape);
     this.#size++;
+    this.#series += series.length;
     return shape;
   }
 }

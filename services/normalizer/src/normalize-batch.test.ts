@@ -128,6 +128,68 @@ describe('normalizeBatch and the series feed', () => {
   });
 });
 
+describe('normalizeBatch: records read in place or decoded, the same rows', () => {
+  const rowsOf = (output: ReturnType<typeof normalizeBatch>) =>
+    output.samples.flatMap((m) => {
+      const read = readSampleRows({ value: m.value as Buffer, headers: m.headers as Record<string, string> });
+      if (!read.ok) throw new Error(read.error);
+      return decodeSampleRows(read.rows);
+    });
+  const betterStack = (records: unknown[], offset: number) => {
+    const message = rawPayloadMessage({
+      dialect: 'betterstack',
+      org: 'acme',
+      source: 'web',
+      format: 'json',
+      receivedAtUs: 1_700_000_000_000_000,
+      requestId: `request-${offset}`,
+      maxAgeUs: 900_000_000,
+      maxFutureUs: 3_600_000_000,
+      maxFieldsPerRecord: 200,
+      body: Buffer.from(JSON.stringify(records)),
+    });
+    return { value: message.value as Buffer, headers: message.headers, offset: String(offset) };
+  };
+  const gauge = (host: string, value: number) => ({ name: 'cpu', gauge: { value }, tags: { host } });
+
+  it('stores a body with a rejected record as one without, and counts the path of each', async () => {
+    const registry = new Registry();
+    const counted = createNormalizerMetrics(registry);
+    const output = normalizeBatch(
+      [
+        betterStack([gauge('a', 1), gauge('b', 2)], 0),
+        betterStack([gauge('a', 3), { name: '', gauge: { value: 9 } }, gauge('b', 4)], 1),
+        betterStack([gauge('b', 5), gauge('a', 6)], 2),
+      ],
+      new TypeRegistry(),
+      1 << 20,
+      counted,
+      new SeriesFeed(),
+    );
+    const rows = rowsOf(output);
+    expect(rows.map((r) => [r['tags.value'][0], r.value])).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['a', 3],
+      ['b', 4],
+      ['b', 5],
+      ['a', 6],
+    ]);
+    // The same series whichever path wrote a row.
+    const idOf = new Map(rows.map((r) => [r['tags.value'][0], r.series_id]));
+    expect(idOf.size).toBe(2);
+    for (const r of rows) expect(r.series_id).toBe(idOf.get(r['tags.value'][0]));
+    expect(deadLetters(output).map((d) => d.reason)).toEqual([
+      'name is required and must be a non-empty string',
+    ]);
+    const paths = (await registry.getSingleMetric('normalizer_payload_paths_total')!.get()).values;
+    expect(paths.map((v) => [v.labels.path, v.value])).toEqual([
+      ['shapes', 2],
+      ['decoded', 1],
+    ]);
+  });
+});
+
 describe('normalizeBatch and records nested deeper than JSON.stringify recurses', () => {
   const depthOf = (value: unknown) => {
     let n = 0;

@@ -64,6 +64,7 @@ export function normalizeBatch(
       continue;
     }
     metrics.payloads.inc({ dialect: payload.dialect, outcome: 'normalized' });
+    metrics.payloadPaths.inc({ dialect: payload.dialect, path: result.path });
     for (const { stream, type } of result.registrations) {
       if (known(payload.org).get(stream) === undefined) {
         decided.register(payload.org, stream, type);

@@ -16,7 +16,14 @@ import type { RejectedRecord, SeriesEntry } from '@pipeline/sample-model';
 import type { SampleRows } from './output-messages.js';
 
 export type NormalizeResult =
-  | { ok: true; samples: number; rejected: RejectedRecord[]; registrations: TypeRegistration[] }
+  | {
+      ok: true;
+      samples: number;
+      rejected: RejectedRecord[];
+      registrations: TypeRegistration[];
+      /** shapes: every record read in place (emit-samples.ts); decoded: the full path. */
+      path: 'shapes' | 'decoded';
+    }
   | { ok: false; error: string };
 
 const FORMATS: readonly string[] = ['json', 'ndjson', 'msgpack'];
@@ -46,11 +53,18 @@ export function normalizePayload(
       window: { maxAgeUs: payload.maxAgeUs, maxFutureUs: payload.maxFutureUs },
     };
     const added = emitBetterStackSamples(payload.body, format, ctx, payload.org, betterStackShapes, rows);
-    if (added !== undefined) return { ok: true, samples: added, rejected: [], registrations: [] };
+    if (added !== undefined)
+      return { ok: true, samples: added, rejected: [], registrations: [], path: 'shapes' };
     const result = processBetterStackPayload(payload.body, format, ctx);
     if (!result.ok) return result;
     rows.addSamples(result.samples);
-    return { ok: true, samples: result.samples.length, rejected: result.rejected, registrations: [] };
+    return {
+      ok: true,
+      samples: result.samples.length,
+      rejected: result.rejected,
+      registrations: [],
+      path: 'decoded',
+    };
   }
   const ctx = {
     receivedAtUs: payload.receivedAtUs,
@@ -59,7 +73,13 @@ export function normalizePayload(
   };
   const fast = emitOpenObserveSamples(payload.body, ctx, payload.org, openObserveShapes, rows);
   if (fast !== undefined)
-    return { ok: true, samples: fast.samples, rejected: [], registrations: fast.registrations };
+    return {
+      ok: true,
+      samples: fast.samples,
+      rejected: [],
+      registrations: fast.registrations,
+      path: 'shapes',
+    };
   const result = processOpenObservePayload(payload.body, ctx);
   if (!result.ok) return result;
   rows.addSamples(result.samples);
@@ -68,5 +88,6 @@ export function normalizePayload(
     samples: result.samples.length,
     rejected: result.rejected,
     registrations: result.registrations,
+    path: 'decoded',
   };
 }

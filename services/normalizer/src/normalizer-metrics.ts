@@ -8,6 +8,12 @@ export function createNormalizerMetrics(registry: Registry) {
       labelNames: ['dialect', 'outcome'] as const,
       registers: [registry],
     }),
+    payloadPaths: new Counter({
+      name: 'normalizer_payload_paths_total',
+      help: 'Payloads normalized, by how: shapes (every record read in place, by its bytes) or decoded (the whole body decoded: it holds a rejected or unusual record)',
+      labelNames: ['dialect', 'path'] as const,
+      registers: [registry],
+    }),
     samples: new Counter({
       name: 'normalizer_samples_total',
       help: 'Samples produced to the samples topic, by dialect',
