@@ -92,7 +92,7 @@ function newShape<S>(
       return undefined;
   }
   const series = samples.map((sample) => sink.seriesOf(sample));
-  return shapes.add(hash, org, body, start, end, holes, series, valueHoles, undefined);
+  return shapes.add(hash, org, body, start, end, holes, series, valueHoles);
 }
 
 function decodeRecord(

@@ -244,6 +244,8 @@ class MsgpackReader implements ByteReader {
   }
 
   sampleValue(role: number): Verdict {
+    // The receiver keeps no holes: it needs the verdict only.
+    if (this.holes === undefined) return this.finite();
     const start = this.pos;
     if (!this.head()) return this.#broken();
     let value: number;
@@ -265,7 +267,7 @@ class MsgpackReader implements ByteReader {
       default:
         return this.#unsure();
     }
-    this.holes?.add(start, this.pos, role, value);
+    this.holes.add(start, this.pos, role, value);
     return VALID;
   }
 

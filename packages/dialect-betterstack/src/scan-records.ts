@@ -154,9 +154,10 @@ export function scanRecord(r: ByteReader, ctx: BetterStackContext): Verdict {
   return checkTimeWindow(time.timestampUs, ctx.receivedAtUs, ctx.window) === undefined ? VALID : UNSURE;
 }
 
-/** The members a metric body must hold exactly once, and the check of each one's value. */
+/** The check of a member's value; `point` is the index of the bucket or quantile it is in. */
 type Check = (r: ByteReader, point: number) => Verdict;
 
+/** The members a metric body must hold exactly once, and the check of each one's value. */
 interface Fields {
   readonly keys: KeyTable;
   readonly checks: readonly Check[];

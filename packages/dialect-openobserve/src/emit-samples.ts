@@ -11,12 +11,6 @@ import { eachOpenObserveVerdict, ROLE_VALUE, VOUCHED } from './scan-json.js';
 import { PayloadTypes } from './type-registry.js';
 import type { OpenObserveContext, TypeRegistration } from './types.js';
 
-/** What a record of a shape needs besides its series: its stream and type, for the type registry. */
-export interface OpenObserveShape {
-  readonly stream: string;
-  readonly type: MetricType;
-}
-
 const holes = new RecordHoles<number>();
 const pending = new PendingRows<unknown>();
 
@@ -24,8 +18,8 @@ const pending = new PendingRows<unknown>();
  * The normalizer's fast path for OpenObserve, as emitBetterStackSamples is for Better Stack: the
  * samples of a body whose every record is valid, into `sink`, each record read once from its bytes
  * (scan-json.ts). A record whose shape (record-shapes) was seen before is its shape's series with
- * the value and time from its holes, its type admitted by the same PayloadTypes as on the full
- * path; a new shape is decoded alone and judged by normalizeRecord, the one implementation of the
+ * the value and time from its holes, its stream's type admitted by the same PayloadTypes as on the
+ * full path; a new shape is decoded alone and judged by normalizeRecord, the one implementation of the
  * rules, and kept only if its sample is exactly what its holes hold.
  *
  * Returns the samples added and the types the body registers, or undefined, having added none,
@@ -36,7 +30,7 @@ export function emitOpenObserveSamples<S>(
   body: Buffer,
   ctx: OpenObserveContext,
   org: string,
-  shapes: RecordShapes<S, OpenObserveShape>,
+  shapes: RecordShapes<S>,
   sink: SampleSink<S>,
 ): { samples: number; registrations: TypeRegistration[] } | undefined {
   const sampleCtx: OpenObserveContext = ctx.statusOnly === true ? { ...ctx, statusOnly: false } : ctx;
@@ -48,7 +42,8 @@ export function emitOpenObserveSamples<S>(
     const hash = shapeHash(body, start, end, holes);
     let shape = shapes.find(hash, org, body, start, end, holes);
     if (shape !== undefined) {
-      if (types.admit(shape.meta.stream, shape.meta.type) !== undefined) return false;
+      // The scan read this record's stream and type from the same bytes as the shape's.
+      if (types.admit(stream, type) !== undefined) return false;
     } else {
       shape = newShape(body, start, end, hash, sampleCtx, org, stream, type, types, shapes, sink);
       if (shape === undefined) return false;
@@ -77,9 +72,9 @@ function newShape<S>(
   stream: string,
   type: MetricType,
   types: PayloadTypes,
-  shapes: RecordShapes<S, OpenObserveShape>,
+  shapes: RecordShapes<S>,
   sink: SampleSink<S>,
-): RecordShape<S, OpenObserveShape> | undefined {
+): RecordShape<S> | undefined {
   const result = normalizeRecord(JSON.parse(body.toString('utf8', start, end)), ctx, types);
   if (!result.ok || result.sample === undefined) return undefined;
   const sample = result.sample;
@@ -93,8 +88,5 @@ function newShape<S>(
     sample.dtRaw !== ''
   )
     return undefined;
-  return shapes.add(hash, org, body, start, end, holes, [sink.seriesOf(sample)], [valueHole], {
-    stream,
-    type,
-  });
+  return shapes.add(hash, org, body, start, end, holes, [sink.seriesOf(sample)], [valueHole]);
 }

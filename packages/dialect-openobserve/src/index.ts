@@ -1,5 +1,5 @@
 export { decodeOpenObserveBody } from './decode-body.js';
-export { emitOpenObserveSamples, type OpenObserveShape } from './emit-samples.js';
+export { emitOpenObserveSamples } from './emit-samples.js';
 export { formatLabelKey, formatStreamName } from './names.js';
 export { processOpenObservePayload } from './process-payload.js';
 export { statusResponse } from './stream-status.js';

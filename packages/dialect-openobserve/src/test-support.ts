@@ -1,7 +1,7 @@
 import { RecordShapes } from '@pipeline/record-shapes';
 import type { MetricType, Sample, Tag } from '@pipeline/sample-model';
 import { expect } from 'vitest';
-import { emitOpenObserveSamples, type OpenObserveShape } from './emit-samples.js';
+import { emitOpenObserveSamples } from './emit-samples.js';
 import { processOpenObservePayload } from './process-payload.js';
 import type { OpenObserveContext, PayloadResult } from './types.js';
 
@@ -43,7 +43,7 @@ export function sample(
 type Series = { name: string; type: MetricType; tags: readonly Tag[] };
 
 /** Shapes kept across the checks of a test file, so that later bodies meet the shapes of earlier ones. */
-const testShapes = new RecordShapes<Series, OpenObserveShape>();
+const testShapes = new RecordShapes<Series>();
 
 /** Bodies the fast path took, of those checked (so that a test can tell it was exercised). */
 export const fastPathTaken = { bodies: 0, of: 0 };
@@ -55,7 +55,7 @@ export const fastPathTaken = { bodies: 0, of: 0 };
 export function expectSameSamples(
   body: Buffer,
   ctx: OpenObserveContext,
-  shapes: RecordShapes<Series, OpenObserveShape> = testShapes,
+  shapes: RecordShapes<Series> = testShapes,
 ): number | undefined {
   const full = processOpenObservePayload(body, ctx);
   const got: Sample[] = [];

@@ -24,7 +24,7 @@ function find(shapes: RecordShapes<string>, org: string, text: string, hash?: nu
 function add(shapes: RecordShapes<string>, org: string, text: string, series: string, hash?: number) {
   const [bytes, holes] = holed(text);
   const h = hash ?? shapeHash(bytes, 0, bytes.length, holes);
-  return shapes.add(h, org, bytes, 0, bytes.length, holes, [series], [0], undefined);
+  return shapes.add(h, org, bytes, 0, bytes.length, holes, [series], [0]);
 }
 
 describe('RecordShapes: series of records known by their bytes outside the holes', () => {
@@ -59,17 +59,7 @@ describe('RecordShapes: series of records known by their bytes outside the holes
   it('keeps a copy of the bytes: the body may be reused', () => {
     const shapes = new RecordShapes<string>();
     const [bytes, holes] = holed('{"n":"a","v":[1]}');
-    shapes.add(
-      shapeHash(bytes, 0, bytes.length, holes),
-      'acme',
-      bytes,
-      0,
-      bytes.length,
-      holes,
-      ['a'],
-      [0],
-      0,
-    );
+    shapes.add(shapeHash(bytes, 0, bytes.length, holes), 'acme', bytes, 0, bytes.length, holes, ['a'], [0]);
     bytes.fill(0x20);
     expect(find(shapes, 'acme', '{"n":"a","v":[7]}')).toBe('a');
   });
@@ -77,7 +67,7 @@ describe('RecordShapes: series of records known by their bytes outside the holes
   it('starts over when its shapes hold `capacity` series', () => {
     const shapes = new RecordShapes<string>(3);
     const [bytes, holes] = holed('h[1]');
-    shapes.add(1, 'acme', bytes, 0, bytes.length, holes, ['h1', 'h2'], [0, 0], undefined);
+    shapes.add(1, 'acme', bytes, 0, bytes.length, holes, ['h1', 'h2'], [0, 0]);
     add(shapes, 'acme', 'a[1]', 'a');
     expect(shapes.size).toBe(2);
     add(shapes, 'acme', 'b[1]', 'b');
@@ -116,7 +106,7 @@ describe('RecordHoles and PendingRows', () => {
   it('adds each record’s rows in order, with its values from its holes, once', () => {
     const shapes = new RecordShapes<string>();
     const [bytes, holes] = holed('{"a":[1],"b":[2]}');
-    const shape = shapes.add(0, 'acme', bytes, 0, bytes.length, holes, ['b', 'a'], [1, 0], undefined);
+    const shape = shapes.add(0, 'acme', bytes, 0, bytes.length, holes, ['b', 'a'], [1, 0]);
     const pending = new PendingRows<string>();
     pending.push(shape, holes, 10, '');
     const [, other] = holed('{"a":[3],"b":[4]}');

@@ -8,7 +8,7 @@
  *
  * Holes are given as a flat list of [start, end) pairs, in byte order, inside [start, end).
  */
-export interface RecordShape<S, M = unknown> {
+export interface RecordShape<S> {
   readonly org: string;
   /** The record's bytes when the shape was made, and its holes relative to them. */
   readonly bytes: Uint8Array;
@@ -17,9 +17,7 @@ export interface RecordShape<S, M = unknown> {
   /** What the caller keeps per shape: its samples' series, in order, and the hole of each one's value. */
   readonly series: readonly S[];
   readonly valueHoles: readonly number[];
-  /** Anything else the dialect needs again for a record of this shape. */
-  readonly meta: M;
-  next: RecordShape<S, M> | undefined;
+  next: RecordShape<S> | undefined;
 }
 
 /**
@@ -148,8 +146,8 @@ function sameShape(
  * (the row cache's bound: shapes keep their series alive), which bounds memory when every record
  * has a shape of its own (a new label value each time) at the cost of making them again.
  */
-export class RecordShapes<S, M = unknown> {
-  readonly #shapes = new Map<number, RecordShape<S, M>>();
+export class RecordShapes<S> {
+  readonly #shapes = new Map<number, RecordShape<S>>();
   #size = 0;
   #series = 0;
   constructor(readonly capacity = 200_000) {}
@@ -166,7 +164,7 @@ export class RecordShapes<S, M = unknown> {
     start: number,
     end: number,
     holes: RecordHoles,
-  ): RecordShape<S, M> | undefined {
+  ): RecordShape<S> | undefined {
     for (let shape = this.#shapes.get(hash); shape !== undefined; shape = shape.next) {
       if (shape.org === org && sameShape(shape, bytes, start, end, holes)) return shape;
     }
@@ -182,8 +180,7 @@ export class RecordShapes<S, M = unknown> {
     holes: RecordHoles,
     series: readonly S[],
     valueHoles: readonly number[],
-    meta: M,
-  ): RecordShape<S, M> {
+  ): RecordShape<S> {
     if (this.#series + series.length > this.capacity) {
       this.#shapes.clear();
       this.#size = 0;
@@ -194,14 +191,13 @@ export class RecordShapes<S, M = unknown> {
     // A copy: a Buffer's slice() would keep the whole body alive and change with it.
     const own = new Uint8Array(end - start);
     own.set(bytes.subarray(start, end));
-    const shape: RecordShape<S, M> = {
+    const shape: RecordShape<S> = {
       org,
       bytes: own,
       view: new DataView(own.buffer, own.byteOffset, own.byteLength),
       holes: relative,
       series,
       valueHoles,
-      meta,
       next: this.#shapes.get(hash),
     };
     this.#shapes.set(hash, shape);

@@ -6,7 +6,6 @@ import {
 import {
   emitOpenObserveSamples,
   type KnownTypes,
-  type OpenObserveShape,
   processOpenObservePayload,
   type TypeRegistration,
 } from '@pipeline/dialect-openobserve';
@@ -31,7 +30,7 @@ const FORMATS: readonly string[] = ['json', 'ndjson', 'msgpack'];
 // One per dialect (the same bytes mean other series in the other) and process, like the row
 // cache whose entries the shapes hold.
 const betterStackShapes = new RecordShapes<SeriesEntry>();
-const openObserveShapes = new RecordShapes<SeriesEntry, OpenObserveShape>();
+const openObserveShapes = new RecordShapes<SeriesEntry>();
 
 /**
  * Replays the receiver's verdict: the same dialect function with the same reception time and
