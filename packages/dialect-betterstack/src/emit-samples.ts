@@ -39,13 +39,14 @@ export function emitBetterStackSamples<S>(
   const sampleCtx: BetterStackContext = ctx.statusOnly === true ? { ...ctx, statusOnly: false } : ctx;
   const rows = pending as PendingRows<S>;
   rows.clear();
+  let previous: RecordShape<S> | undefined;
   const visit = (verdict: number, start: number, end: number): boolean => {
     if (verdict !== VALID) return false;
-    const hash = shapeHash(body, start, end, holes);
     const shape =
-      shapes.find(hash, org, body, start, end, holes) ??
-      newShape(body, format, start, end, hash, sampleCtx, org, shapes, sink);
+      shapes.find(org, body, start, end, holes, previous) ??
+      newShape(body, format, start, end, sampleCtx, org, shapes, sink, previous);
     if (shape === undefined) return false;
+    previous = shape;
     const time = holes.time;
     rows.push(shape, holes, time === undefined ? ctx.receivedAtUs : time.timestampUs, time?.dtRaw ?? '');
     return true;
@@ -67,11 +68,11 @@ function newShape<S>(
   format: BodyFormat,
   start: number,
   end: number,
-  hash: number,
   ctx: BetterStackContext,
   org: string,
   shapes: RecordShapes<S>,
   sink: SampleSink<S>,
+  previous: RecordShape<S> | undefined,
 ): RecordShape<S> | undefined {
   const record = decodeRecord(body, format, start, end);
   if (record === undefined) return undefined;
@@ -92,7 +93,7 @@ function newShape<S>(
       return undefined;
   }
   const series = samples.map((sample) => sink.seriesOf(sample));
-  return shapes.add(hash, org, body, start, end, holes, series, valueHoles);
+  return shapes.add(org, body, start, end, holes, series, valueHoles, previous);
 }
 
 function decodeRecord(

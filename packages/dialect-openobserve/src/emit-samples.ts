@@ -37,17 +37,18 @@ export function emitOpenObserveSamples<S>(
   const types = new PayloadTypes(ctx.knownTypes);
   const rows = pending as PendingRows<S>;
   rows.clear();
+  let previous: RecordShape<S> | undefined;
   const visit = (verdict: number, start: number, end: number, stream: string, type: MetricType): boolean => {
     if (verdict !== VOUCHED) return false;
-    const hash = shapeHash(body, start, end, holes);
-    let shape = shapes.find(hash, org, body, start, end, holes);
+    let shape = shapes.find(org, body, start, end, holes, previous);
     if (shape !== undefined) {
       // The scan read this record's stream and type from the same bytes as the shape's.
       if (types.admit(stream, type) !== undefined) return false;
     } else {
-      shape = newShape(body, start, end, hash, sampleCtx, org, stream, type, types, shapes, sink);
+      shape = newShape(body, start, end, sampleCtx, org, stream, type, types, shapes, sink, previous);
       if (shape === undefined) return false;
     }
+    previous = shape;
     rows.push(shape, holes, holes.time!, '');
     return true;
   };
@@ -66,7 +67,6 @@ function newShape<S>(
   body: Buffer,
   start: number,
   end: number,
-  hash: number,
   ctx: OpenObserveContext,
   org: string,
   stream: string,
@@ -74,6 +74,7 @@ function newShape<S>(
   types: PayloadTypes,
   shapes: RecordShapes<S>,
   sink: SampleSink<S>,
+  previous: RecordShape<S> | undefined,
 ): RecordShape<S> | undefined {
   const result = normalizeRecord(JSON.parse(body.toString('utf8', start, end)), ctx, types);
   if (!result.ok || result.sample === undefined) return undefined;
@@ -88,5 +89,5 @@ function newShape<S>(
     sample.dtRaw !== ''
   )
     return undefined;
-  return shapes.add(hash, org, body, start, end, holes, [sink.seriesOf(sample)], [valueHole]);
+  return shapes.add(org, body, start, end, holes, [sink.seriesOf(sample)], [valueHole], previous);
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PendingRows, RecordHoles, RecordShapes, shapeHash } from './record-shapes.js';
+import { PendingRows, RecordHoles, type RecordShape, RecordShapes, shapeHash } from './record-shapes.js';
 
 /** A record's text with its holes marked by [ and ], as its bytes and holes (the marks removed). */
 function holed(text: string): [Buffer, RecordHoles] {
@@ -15,16 +15,14 @@ function holed(text: string): [Buffer, RecordHoles] {
   return [Buffer.from(plain), holes];
 }
 
-function find(shapes: RecordShapes<string>, org: string, text: string, hash?: number) {
+function find(shapes: RecordShapes<string>, org: string, text: string) {
   const [bytes, holes] = holed(text);
-  const h = hash ?? shapeHash(bytes, 0, bytes.length, holes);
-  return shapes.find(h, org, bytes, 0, bytes.length, holes)?.series[0];
+  return shapes.find(org, bytes, 0, bytes.length, holes)?.series[0];
 }
 
-function add(shapes: RecordShapes<string>, org: string, text: string, series: string, hash?: number) {
+function add(shapes: RecordShapes<string>, org: string, text: string, series: string) {
   const [bytes, holes] = holed(text);
-  const h = hash ?? shapeHash(bytes, 0, bytes.length, holes);
-  return shapes.add(h, org, bytes, 0, bytes.length, holes, [series], [0]);
+  return shapes.add(org, bytes, 0, bytes.length, holes, [series], [0]);
 }
 
 describe('RecordShapes: series of records known by their bytes outside the holes', () => {
@@ -46,34 +44,83 @@ describe('RecordShapes: series of records known by their bytes outside the holes
       fc.property(
         fc.uniqueArray(fc.stringMatching(/^[^[\]]{0,9}$/), { minLength: 1, maxLength: 30 }),
         (texts) => {
-          const shapes = new RecordShapes<string>();
           // One hash for all: every lookup walks one chain and must compare the bytes.
-          for (const text of texts) add(shapes, 'acme', `{[1]${text}}`, text, 7);
-          for (const text of texts) expect(find(shapes, 'acme', `{[22]${text}}`, 7)).toBe(text);
-          expect(find(shapes, 'acme', '{[1]\u0000none}', 7)).toBeUndefined();
+          const shapes = new RecordShapes<string>(200_000, () => 7);
+          for (const text of texts) add(shapes, 'acme', `{[1]${text}}`, text);
+          for (const text of texts) expect(find(shapes, 'acme', `{[22]${text}}`)).toBe(text);
+          expect(find(shapes, 'acme', '{[1]\u0000none}')).toBeUndefined();
         },
       ),
     );
   });
 
+  it('tries the shape that followed the previous one last time before hashing', () => {
+    let hashed = 0;
+    const shapes = new RecordShapes<string>(200_000, (...args) => {
+      hashed++;
+      return shapeHash(...args);
+    });
+    const texts = ['{"a":[1]}', '{"b":[1]}', '{"c":[1]}'];
+    const walk = (value: string) => {
+      let after: RecordShape<string> | undefined;
+      return texts.map((text) => {
+        const [bytes, holes] = holed(text.replace('1', value));
+        const shape =
+          shapes.find('acme', bytes, 0, bytes.length, holes, after) ??
+          shapes.add('acme', bytes, 0, bytes.length, holes, [text], [0], after);
+        after = shape;
+        return shape.series[0];
+      });
+    };
+    expect(walk('1')).toEqual(texts);
+    hashed = 0;
+    expect(walk('22')).toEqual(texts);
+    // The first record is looked up by its hash; the others were predicted.
+    expect(hashed).toBe(1);
+    // A prediction that fails falls back to the hash: after "a" comes "b", but this is "c".
+    const [a, aHoles] = holed('{"a":[3]}');
+    const first = shapes.find('acme', a, 0, a.length, aHoles);
+    const [c, cHoles] = holed('{"c":[5]}');
+    expect(shapes.find('acme', c, 0, c.length, cHoles, first)?.series[0]).toBe('{"c":[1]}');
+    // Nor does a prediction cross orgs.
+    const [b, bHoles] = holed('{"b":[1]}');
+    expect(shapes.find('other', b, 0, b.length, bHoles, first)).toBeUndefined();
+  });
+
   it('keeps a copy of the bytes: the body may be reused', () => {
     const shapes = new RecordShapes<string>();
     const [bytes, holes] = holed('{"n":"a","v":[1]}');
-    shapes.add(shapeHash(bytes, 0, bytes.length, holes), 'acme', bytes, 0, bytes.length, holes, ['a'], [0]);
+    shapes.add('acme', bytes, 0, bytes.length, holes, ['a'], [0]);
     bytes.fill(0x20);
     expect(find(shapes, 'acme', '{"n":"a","v":[7]}')).toBe('a');
   });
 
-  it('starts over when its shapes hold `capacity` series', () => {
+  it('starts over when its shapes hold `capacity` series; a shape made before keeps its bytes', () => {
     const shapes = new RecordShapes<string>(3);
-    const [bytes, holes] = holed('h[1]');
-    shapes.add(1, 'acme', bytes, 0, bytes.length, holes, ['h1', 'h2'], [0, 0]);
+    const old = add(shapes, 'acme', 'h[1]', 'h');
     add(shapes, 'acme', 'a[1]', 'a');
-    expect(shapes.size).toBe(2);
-    add(shapes, 'acme', 'b[1]', 'b');
+    add(shapes, 'acme', 'bb[1]', 'b');
+    expect(shapes.size).toBe(3);
+    add(shapes, 'acme', 'c[1]', 'c');
     expect(shapes.size).toBe(1);
     expect(find(shapes, 'acme', 'a[1]')).toBeUndefined();
-    expect(find(shapes, 'acme', 'b[1]')).toBe('b');
+    expect(find(shapes, 'acme', 'c[1]')).toBe('c');
+    // Still reachable as a prediction (a walk that began before), it matches only its own bytes.
+    const [h, hHoles] = holed('h[2]');
+    const [c, cHoles] = holed('c[2]');
+    const predicted = { ...old, successor: old };
+    expect(shapes.find('acme', h, 0, h.length, hHoles, predicted)).toBe(old);
+    expect(shapes.find('acme', c, 0, c.length, cHoles, predicted)?.series[0]).toBe('c');
+  });
+
+  it('keeps records longer than a chunk of shapes', () => {
+    const shapes = new RecordShapes<string>();
+    const long = `{"k":"${'x'.repeat(300_000)}","v":[1]}`;
+    add(shapes, 'acme', long, 'long');
+    add(shapes, 'acme', 'a[1]', 'a');
+    expect(find(shapes, 'acme', long.replace('[1]', '[2]'))).toBe('long');
+    expect(find(shapes, 'acme', long.replace('x"', 'y"'))).toBeUndefined();
+    expect(find(shapes, 'acme', 'a[9]')).toBe('a');
   });
 
   it('hashes the bytes outside the holes only, with the spans’ lengths', () => {
@@ -106,7 +153,7 @@ describe('RecordHoles and PendingRows', () => {
   it('adds each record’s rows in order, with its values from its holes, once', () => {
     const shapes = new RecordShapes<string>();
     const [bytes, holes] = holed('{"a":[1],"b":[2]}');
-    const shape = shapes.add(0, 'acme', bytes, 0, bytes.length, holes, ['b', 'a'], [1, 0]);
+    const shape = shapes.add('acme', bytes, 0, bytes.length, holes, ['b', 'a'], [1, 0]);
     const pending = new PendingRows<string>();
     pending.push(shape, holes, 10, '');
     const [, other] = holed('{"a":[3],"b":[4]}');

@@ -10,14 +10,22 @@
  */
 export interface RecordShape<S> {
   readonly org: string;
-  /** The record's bytes when the shape was made, and its holes relative to them. */
-  readonly bytes: Uint8Array;
+  /**
+   * The record's bytes outside its holes, one span after another, at `at` in a chunk of bytes that
+   * shapes made one after the other share (so that records met in the order their shapes were
+   * made are compared against memory read in order), and each span's length.
+   */
+  readonly chunk: Uint8Array;
   readonly view: DataView;
-  readonly holes: Int32Array;
+  readonly at: number;
+  readonly spans: Int32Array;
   /** What the caller keeps per shape: its samples' series, in order, and the hole of each one's value. */
   readonly series: readonly S[];
   readonly valueHoles: readonly number[];
+  /** The next shape with the same hash. */
   next: RecordShape<S> | undefined;
+  /** The shape of the record that followed one of this shape last time: tried first. */
+  successor: RecordShape<S> | undefined;
 }
 
 /**
@@ -116,30 +124,29 @@ function sameShape(
   holes: RecordHoles,
 ): boolean {
   const count = holes.count;
+  const spans = shape.spans;
+  if (spans.length !== count + 1) return false;
   const at = holes.at;
-  const ownHoles = shape.holes;
-  if (ownHoles.length !== 2 * count) return false;
-  const own = shape.bytes;
+  const own = shape.chunk;
   const ownView = shape.view;
   const v = viewOf(bytes);
   let from = start;
-  let ownFrom = 0;
+  let ownFrom = shape.at;
   for (let k = 0; k <= count; k++) {
-    const to = k < count ? at[2 * k]! : end;
-    const ownTo = k < count ? ownHoles[2 * k]! : own.length;
-    const length = to - from;
-    if (length !== ownTo - ownFrom) return false;
+    const length = (k < count ? at[2 * k]! : end) - from;
+    if (length !== spans[k]) return false;
     let i = 0;
     for (; i + 4 <= length; i += 4)
       if (v.getUint32(from + i, true) !== ownView.getUint32(ownFrom + i, true)) return false;
     for (; i < length; i++) if (bytes[from + i] !== own[ownFrom + i]) return false;
-    if (k < count) {
-      from = at[2 * k + 1]!;
-      ownFrom = ownHoles[2 * k + 1]!;
-    }
+    ownFrom += length;
+    if (k < count) from = at[2 * k + 1]!;
   }
   return true;
 }
+
+/** Bytes of a chunk of shapes' spans; a record longer than that gets a chunk of its own. */
+const CHUNK_BYTES = 256 * 1024;
 
 /**
  * Shapes by org and bytes. The map is dropped when the series its shapes hold reach `capacity`
@@ -150,29 +157,51 @@ export class RecordShapes<S> {
   readonly #shapes = new Map<number, RecordShape<S>>();
   #size = 0;
   #series = 0;
-  constructor(readonly capacity = 200_000) {}
+  #chunk = new Uint8Array(0);
+  #view = new DataView(this.#chunk.buffer);
+  #used = 0;
+  constructor(
+    readonly capacity = 200_000,
+    /** Replaceable for tests (a constant one makes every lookup a collision). */
+    private readonly hash: typeof shapeHash = shapeHash,
+  ) {}
 
   /** Shapes held. */
   get size(): number {
     return this.#size;
   }
 
+  /**
+   * The shape of the record in bytes[start, end) with these holes, if known. `after` is the shape
+   * of the record before it in the same body, if any: the record that followed it last time is
+   * tried first, which saves the hash when bodies repeat their order (as scrapes do).
+   */
   find(
-    hash: number,
     org: string,
     bytes: Uint8Array,
     start: number,
     end: number,
     holes: RecordHoles,
+    after?: RecordShape<S>,
   ): RecordShape<S> | undefined {
-    for (let shape = this.#shapes.get(hash); shape !== undefined; shape = shape.next) {
-      if (shape.org === org && sameShape(shape, bytes, start, end, holes)) return shape;
+    const predicted = after?.successor;
+    if (predicted !== undefined && predicted.org === org && sameShape(predicted, bytes, start, end, holes))
+      return predicted;
+    for (
+      let shape = this.#shapes.get(this.hash(bytes, start, end, holes));
+      shape !== undefined;
+      shape = shape.next
+    ) {
+      if (shape.org === org && sameShape(shape, bytes, start, end, holes)) {
+        if (after !== undefined) after.successor = shape;
+        return shape;
+      }
     }
     return undefined;
   }
 
+  /** A new shape for the record in bytes[start, end) (find() did not know it). */
   add(
-    hash: number,
     org: string,
     bytes: Uint8Array,
     start: number,
@@ -180,29 +209,54 @@ export class RecordShapes<S> {
     holes: RecordHoles,
     series: readonly S[],
     valueHoles: readonly number[],
+    after?: RecordShape<S>,
   ): RecordShape<S> {
     if (this.#series + series.length > this.capacity) {
       this.#shapes.clear();
       this.#size = 0;
       this.#series = 0;
+      // Shapes made before keep their own chunk: a new one is never written over theirs.
+      this.#chunk = new Uint8Array(0);
+      this.#used = 0;
     }
-    const relative = new Int32Array(2 * holes.count);
-    for (let i = 0; i < relative.length; i++) relative[i] = holes.at[i]! - start;
-    // A copy: a Buffer's slice() would keep the whole body alive and change with it.
-    const own = new Uint8Array(end - start);
-    own.set(bytes.subarray(start, end));
+    const count = holes.count;
+    const at = holes.at;
+    const spans = new Int32Array(count + 1);
+    let length = end - start;
+    for (let k = 0; k < count; k++) length -= at[2 * k + 1]! - at[2 * k]!;
+    if (this.#used + length > this.#chunk.length) {
+      this.#chunk = new Uint8Array(Math.max(CHUNK_BYTES, length));
+      this.#view = new DataView(this.#chunk.buffer);
+      this.#used = 0;
+    }
+    // A copy of the spans: the body is reused.
+    const chunk = this.#chunk;
+    let to = this.#used;
+    let from = start;
+    for (let k = 0; k <= count; k++) {
+      const spanEnd = k < count ? at[2 * k]! : end;
+      spans[k] = spanEnd - from;
+      chunk.set(bytes.subarray(from, spanEnd), to);
+      to += spanEnd - from;
+      if (k < count) from = at[2 * k + 1]!;
+    }
+    const hash = this.hash(bytes, start, end, holes);
     const shape: RecordShape<S> = {
       org,
-      bytes: own,
-      view: new DataView(own.buffer, own.byteOffset, own.byteLength),
-      holes: relative,
+      chunk,
+      view: this.#view,
+      at: this.#used,
+      spans,
       series,
       valueHoles,
       next: this.#shapes.get(hash),
+      successor: undefined,
     };
+    this.#used = to;
     this.#shapes.set(hash, shape);
     this.#size++;
     this.#series += series.length;
+    if (after !== undefined) after.successor = shape;
     return shape;
   }
 }
