@@ -1,10 +1,4 @@
-import {
-  PendingRows,
-  RecordHoles,
-  type RecordShape,
-  type RecordShapes,
-  shapeHash,
-} from '@pipeline/record-shapes';
+import { RecordHoles, type RecordShape, type RecordShapes, ShapeWalk } from '@pipeline/record-shapes';
 import type { Sample, SampleSink } from '@pipeline/sample-model';
 import type { BodyFormat } from './content-type.js';
 import { decodeMsgpack } from './msgpack-codec.js';
@@ -15,7 +9,7 @@ import { eachMsgpackVerdict, msgpackStringsAreUtf8 } from './scan-msgpack.js';
 import { ROLE_COUNT, ROLE_SUM, ROLE_VALUE, VALID } from './scan-records.js';
 
 const holes = new RecordHoles<ResolvedTime>();
-const pending = new PendingRows<unknown>();
+const walk = new ShapeWalk<unknown>();
 
 /**
  * The normalizer's fast path: the samples of a body whose every record is valid, into `sink`,
@@ -37,29 +31,22 @@ export function emitBetterStackSamples<S>(
   sink: SampleSink<S>,
 ): number | undefined {
   const sampleCtx: BetterStackContext = ctx.statusOnly === true ? { ...ctx, statusOnly: false } : ctx;
-  const rows = pending as PendingRows<S>;
-  rows.clear();
-  let previous: RecordShape<S> | undefined;
+  const records = walk as ShapeWalk<S>;
+  records.begin(shapes, org);
   const visit = (verdict: number, start: number, end: number): boolean => {
     if (verdict !== VALID) return false;
     const shape =
-      shapes.find(org, body, start, end, holes, previous) ??
-      newShape(body, format, start, end, sampleCtx, org, shapes, sink, previous);
+      records.find(body, start, end, holes) ?? newShape(body, format, start, end, sampleCtx, records, sink);
     if (shape === undefined) return false;
-    previous = shape;
     const time = holes.time;
-    rows.push(shape, holes, time === undefined ? ctx.receivedAtUs : time.timestampUs, time?.dtRaw ?? '');
+    records.take(shape, holes, time === undefined ? ctx.receivedAtUs : time.timestampUs, time?.dtRaw ?? '');
     return true;
   };
   const walked =
     format === 'msgpack'
       ? eachMsgpackVerdict(body, ctx, holes, visit)
       : eachJsonVerdict(body, format, ctx, holes, visit);
-  if (!walked || rows.records === 0) {
-    rows.clear();
-    return undefined;
-  }
-  return rows.addTo(sink);
+  return walked && records.records > 0 ? records.finish(sink) : undefined;
 }
 
 /** The shape of the record in body[start, end) from its decoded samples; undefined when they and its holes disagree. */
@@ -69,10 +56,8 @@ function newShape<S>(
   start: number,
   end: number,
   ctx: BetterStackContext,
-  org: string,
-  shapes: RecordShapes<S>,
+  records: ShapeWalk<S>,
   sink: SampleSink<S>,
-  previous: RecordShape<S> | undefined,
 ): RecordShape<S> | undefined {
   const record = decodeRecord(body, format, start, end);
   if (record === undefined) return undefined;
@@ -93,7 +78,7 @@ function newShape<S>(
       return undefined;
   }
   const series = samples.map((sample) => sink.seriesOf(sample));
-  return shapes.add(org, body, start, end, holes, series, valueHoles, previous);
+  return records.add(body, start, end, holes, series, valueHoles);
 }
 
 function decodeRecord(

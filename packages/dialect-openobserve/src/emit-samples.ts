@@ -1,10 +1,4 @@
-import {
-  PendingRows,
-  RecordHoles,
-  type RecordShape,
-  type RecordShapes,
-  shapeHash,
-} from '@pipeline/record-shapes';
+import { RecordHoles, type RecordShape, type RecordShapes, ShapeWalk } from '@pipeline/record-shapes';
 import type { MetricType, SampleSink } from '@pipeline/sample-model';
 import { normalizeRecord } from './normalize-record.js';
 import { eachOpenObserveVerdict, ROLE_VALUE, VOUCHED } from './scan-json.js';
@@ -12,7 +6,7 @@ import { PayloadTypes } from './type-registry.js';
 import type { OpenObserveContext, TypeRegistration } from './types.js';
 
 const holes = new RecordHoles<number>();
-const pending = new PendingRows<unknown>();
+const walk = new ShapeWalk<unknown>();
 
 /**
  * The normalizer's fast path for OpenObserve, as emitBetterStackSamples is for Better Stack: the
@@ -35,28 +29,23 @@ export function emitOpenObserveSamples<S>(
 ): { samples: number; registrations: TypeRegistration[] } | undefined {
   const sampleCtx: OpenObserveContext = ctx.statusOnly === true ? { ...ctx, statusOnly: false } : ctx;
   const types = new PayloadTypes(ctx.knownTypes);
-  const rows = pending as PendingRows<S>;
-  rows.clear();
-  let previous: RecordShape<S> | undefined;
+  const records = walk as ShapeWalk<S>;
+  records.begin(shapes, org);
   const visit = (verdict: number, start: number, end: number, stream: string, type: MetricType): boolean => {
     if (verdict !== VOUCHED) return false;
-    let shape = shapes.find(org, body, start, end, holes, previous);
+    let shape = records.find(body, start, end, holes);
     if (shape !== undefined) {
       // The scan read this record's stream and type from the same bytes as the shape's.
       if (types.admit(stream, type) !== undefined) return false;
     } else {
-      shape = newShape(body, start, end, sampleCtx, org, stream, type, types, shapes, sink, previous);
+      shape = newShape(body, start, end, sampleCtx, stream, type, types, records, sink);
       if (shape === undefined) return false;
     }
-    previous = shape;
-    rows.push(shape, holes, holes.time!, '');
+    records.take(shape, holes, holes.time!, '');
     return true;
   };
-  if (!eachOpenObserveVerdict(body, ctx, holes, visit) || rows.records === 0) {
-    rows.clear();
-    return undefined;
-  }
-  return { samples: rows.addTo(sink), registrations: types.registrations };
+  if (!eachOpenObserveVerdict(body, ctx, holes, visit) || records.records === 0) return undefined;
+  return { samples: records.finish(sink), registrations: types.registrations };
 }
 
 /**
@@ -68,13 +57,11 @@ function newShape<S>(
   start: number,
   end: number,
   ctx: OpenObserveContext,
-  org: string,
   stream: string,
   type: MetricType,
   types: PayloadTypes,
-  shapes: RecordShapes<S>,
+  records: ShapeWalk<S>,
   sink: SampleSink<S>,
-  previous: RecordShape<S> | undefined,
 ): RecordShape<S> | undefined {
   const result = normalizeRecord(JSON.parse(body.toString('utf8', start, end)), ctx, types);
   if (!result.ok || result.sample === undefined) return undefined;
@@ -89,5 +76,5 @@ function newShape<S>(
     sample.dtRaw !== ''
   )
     return undefined;
-  return shapes.add(org, body, start, end, holes, [sink.seriesOf(sample)], [valueHole], previous);
+  return records.add(body, start, end, holes, [sink.seriesOf(sample)], [valueHole]);
 }

@@ -1,1 +1,1 @@
-export { PendingRows, RecordHoles, type RecordShape, RecordShapes, shapeHash } from './record-shapes.js';
+export { RecordHoles, type RecordShape, RecordShapes, ShapeWalk, shapeHash } from './record-shapes.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PendingRows, RecordHoles, type RecordShape, RecordShapes, shapeHash } from './record-shapes.js';
+import { RecordHoles, type RecordShape, RecordShapes, ShapeWalk, shapeHash } from './record-shapes.js';
 
 /** A record's text with its holes marked by [ and ], as its bytes and holes (the marks removed). */
 function holed(text: string): [Buffer, RecordHoles] {
@@ -137,7 +137,7 @@ describe('RecordShapes: series of records known by their bytes outside the holes
   });
 });
 
-describe('RecordHoles and PendingRows', () => {
+describe('RecordHoles and ShapeWalk', () => {
   it('finds the one hole of a role', () => {
     const holes = new RecordHoles();
     holes.add(0, 1, 5, 1);
@@ -150,24 +150,40 @@ describe('RecordHoles and PendingRows', () => {
     expect(holes.indexOf(5)).toBe(-1);
   });
 
-  it('adds each record’s rows in order, with its values from its holes, once', () => {
+  it('adds each record’s rows in order, with its values from its holes, once the body is done', () => {
     const shapes = new RecordShapes<string>();
+    const walk = new ShapeWalk<string>();
+    walk.begin(shapes, 'acme');
     const [bytes, holes] = holed('{"a":[1],"b":[2]}');
-    const shape = shapes.add('acme', bytes, 0, bytes.length, holes, ['b', 'a'], [1, 0]);
-    const pending = new PendingRows<string>();
-    pending.push(shape, holes, 10, '');
-    const [, other] = holed('{"a":[3],"b":[4]}');
-    pending.push(shape, other, 20, 'raw');
-    expect(pending.records).toBe(2);
+    expect(walk.find(bytes, 0, bytes.length, holes)).toBeUndefined();
+    const shape = walk.add(bytes, 0, bytes.length, holes, ['b', 'a'], [1, 0]);
+    walk.take(shape, holes, 10, '');
+    const [other, otherHoles] = holed('{"a":[3],"b":[4]}');
+    expect(walk.find(other, 0, other.length, otherHoles)).toBe(shape);
+    walk.take(shape, otherHoles, 20, 'raw');
+    expect(walk.records).toBe(2);
     const rows: unknown[] = [];
     const sink = { add: (...row: unknown[]) => rows.push(row) };
-    expect(pending.addTo(sink)).toBe(4);
+    expect(walk.finish(sink)).toBe(4);
     expect(rows).toEqual([
       ['b', 10, 2, ''],
       ['a', 10, 1, ''],
       ['b', 20, 4, 'raw'],
       ['a', 20, 3, 'raw'],
     ]);
-    expect(pending.addTo(sink)).toBe(0);
+    expect(walk.records).toBe(0);
+    expect(walk.finish(sink)).toBe(0);
+  });
+
+  it('starts each body over: rows of an abandoned one are not added', () => {
+    const walk = new ShapeWalk<string>();
+    const shapes = new RecordShapes<string>();
+    walk.begin(shapes, 'acme');
+    const [bytes, holes] = holed('{"a":[1]}');
+    walk.take(walk.add(bytes, 0, bytes.length, holes, ['a'], [0]), holes, 10, '');
+    walk.begin(shapes, 'acme');
+    const rows: unknown[] = [];
+    expect(walk.finish({ add: (...row: unknown[]) => rows.push(row) })).toBe(0);
+    expect(rows).toEqual([]);
   });
 });

@@ -262,28 +262,56 @@ export class RecordShapes<S> {
 }
 
 /**
- * The rows of a body's records, found while walking it, and added to a sink only once the whole
- * body is found valid: a body that then takes the full path leaves nothing behind.
+ * One body's records matched to shapes, in order: each record's shape is looked for with the
+ * previous record's as the prediction (RecordShapes.find), and its rows are held until the whole
+ * body is found valid, then added to the sink at once; a body that takes the full path instead
+ * leaves nothing behind. Reused from body to body.
  */
-export class PendingRows<S> {
+export class ShapeWalk<S> {
+  #shapes: RecordShapes<S> | undefined;
+  #org = '';
+  #previous: RecordShape<S> | undefined;
   #series: (readonly S[])[] = [];
   #times: number[] = [];
   #dtRaw: string[] = [];
   #values: number[] = [];
 
-  get records(): number {
-    return this.#series.length;
-  }
-
-  clear(): void {
+  /** Starts a body of `org`'s. */
+  begin(shapes: RecordShapes<S>, org: string): void {
+    this.#shapes = shapes;
+    this.#org = org;
+    this.#previous = undefined;
     this.#series.length = 0;
     this.#times.length = 0;
     this.#dtRaw.length = 0;
     this.#values.length = 0;
   }
 
-  /** A record of `shape`, its values in `holes`. */
-  push(shape: RecordShape<S>, holes: RecordHoles, timestampUs: number, dtRaw: string): void {
+  /** Records taken so far. */
+  get records(): number {
+    return this.#series.length;
+  }
+
+  /** The known shape of the record in bytes[start, end), if any. */
+  find(bytes: Uint8Array, start: number, end: number, holes: RecordHoles): RecordShape<S> | undefined {
+    return this.#shapes!.find(this.#org, bytes, start, end, holes, this.#previous);
+  }
+
+  /** A new shape for the record in bytes[start, end), its samples' series and value holes found by decoding it. */
+  add(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    holes: RecordHoles,
+    series: readonly S[],
+    valueHoles: readonly number[],
+  ): RecordShape<S> {
+    return this.#shapes!.add(this.#org, bytes, start, end, holes, series, valueHoles, this.#previous);
+  }
+
+  /** The record just read is of `shape`, its values in `holes`. */
+  take(shape: RecordShape<S>, holes: RecordHoles, timestampUs: number, dtRaw: string): void {
+    this.#previous = shape;
     this.#series.push(shape.series);
     this.#times.push(timestampUs);
     this.#dtRaw.push(dtRaw);
@@ -291,8 +319,8 @@ export class PendingRows<S> {
     for (const h of shape.valueHoles) this.#values.push(values[h]!);
   }
 
-  /** Adds every row to `sink` and returns how many; then starts over. */
-  addTo(sink: { add(series: S, timestampUs: number, value: number, dtRaw: string): void }): number {
+  /** Adds every row taken to `sink` and returns how many. */
+  finish(sink: { add(series: S, timestampUs: number, value: number, dtRaw: string): void }): number {
     let v = 0;
     for (let r = 0; r < this.#series.length; r++) {
       const series = this.#series[r]!;
@@ -300,7 +328,7 @@ export class PendingRows<S> {
       const dtRaw = this.#dtRaw[r]!;
       for (let k = 0; k < series.length; k++) sink.add(series[k]!, timestampUs, this.#values[v++]!, dtRaw);
     }
-    this.clear();
+    this.begin(this.#shapes!, this.#org);
     return v;
   }
 }
