@@ -166,6 +166,25 @@ describe('emitBetterStackSamples: the normalizer reads known record shapes from 
     expect(added).toEqual([]);
   });
 
+  it('leaves bodies of ever-new series to the full path once its shapes stop paying, and probes', () => {
+    const shapes = new RecordShapes<never>(10);
+    let serial = 0;
+    const body = () =>
+      Buffer.from(
+        JSON.stringify(
+          Array.from({ length: 4 }, () => ({
+            name: 'req',
+            gauge: { value: 1 },
+            tags: { id: `r${serial++}` },
+          })),
+        ),
+      );
+    // Shapes for 12 records, none found again: the map (10 series) is dropped unused.
+    for (let i = 0; i < 3; i++) expect(expectSameSamples(body(), 'json', ctx, shapes)).toBe(4);
+    const taken = Array.from({ length: 32 }, () => expectSameSamples(body(), 'json', ctx, shapes));
+    expect(taken.filter((n) => n !== undefined)).toHaveLength(2);
+  });
+
   it('keeps the time of each record: its dt, or the reception time', () => {
     const times: number[] = [];
     const sink = { seriesOf: () => 0, add: (_s: number, t: number) => times.push(t) };

@@ -19,8 +19,8 @@ const walk = new ShapeWalk<unknown>();
  * if its samples are exactly what its holes hold.
  *
  * Returns how many samples were added, or undefined, having added none, when the body must take
- * the full path (processBetterStackPayload): it is not a document of records, or a record is
- * invalid or one the scan cannot vouch for.
+ * the full path (processBetterStackPayload): it is not a document of records, a record is invalid
+ * or one the scan cannot vouch for, or lately records have not repeated (RecordShapes).
  */
 export function emitBetterStackSamples<S>(
   body: Buffer,
@@ -32,7 +32,7 @@ export function emitBetterStackSamples<S>(
 ): number | undefined {
   const sampleCtx: BetterStackContext = ctx.statusOnly === true ? { ...ctx, statusOnly: false } : ctx;
   const records = walk as ShapeWalk<S>;
-  records.begin(shapes, org);
+  if (!records.begin(shapes, org)) return undefined;
   const visit = (verdict: number, start: number, end: number): boolean => {
     if (verdict !== VALID) return false;
     const shape =
@@ -46,7 +46,9 @@ export function emitBetterStackSamples<S>(
     format === 'msgpack'
       ? eachMsgpackVerdict(body, ctx, holes, visit)
       : eachJsonVerdict(body, format, ctx, holes, visit);
-  return walked && records.records > 0 ? records.finish(sink) : undefined;
+  if (walked && records.records > 0) return records.finish(sink);
+  records.abandon();
+  return undefined;
 }
 
 /** The shape of the record in body[start, end) from its decoded samples; undefined when they and its holes disagree. */

@@ -18,7 +18,7 @@ const walk = new ShapeWalk<unknown>();
  *
  * Returns the samples added and the types the body registers, or undefined, having added none,
  * when the body must take the full path (processOpenObservePayload): it is not JSON of records,
- * or a record is refused or one the scan cannot vouch for.
+ * a record is refused or one the scan cannot vouch for, or lately records have not repeated.
  */
 export function emitOpenObserveSamples<S>(
   body: Buffer,
@@ -30,7 +30,7 @@ export function emitOpenObserveSamples<S>(
   const sampleCtx: OpenObserveContext = ctx.statusOnly === true ? { ...ctx, statusOnly: false } : ctx;
   const types = new PayloadTypes(ctx.knownTypes);
   const records = walk as ShapeWalk<S>;
-  records.begin(shapes, org);
+  if (!records.begin(shapes, org)) return undefined;
   const visit = (verdict: number, start: number, end: number, stream: string, type: MetricType): boolean => {
     if (verdict !== VOUCHED) return false;
     let shape = records.find(body, start, end, holes);
@@ -44,7 +44,10 @@ export function emitOpenObserveSamples<S>(
     records.take(shape, holes, holes.time!, '');
     return true;
   };
-  if (!eachOpenObserveVerdict(body, ctx, holes, visit) || records.records === 0) return undefined;
+  if (!eachOpenObserveVerdict(body, ctx, holes, visit) || records.records === 0) {
+    records.abandon();
+    return undefined;
+  }
   return { samples: records.finish(sink), registrations: types.registrations };
 }
 

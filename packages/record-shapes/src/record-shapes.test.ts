@@ -113,6 +113,33 @@ describe('RecordShapes: series of records known by their bytes outside the holes
     expect(shapes.find('acme', c, 0, c.length, cHoles, predicted)?.series[0]).toBe('c');
   });
 
+  it('stops walking bodies when its shapes were dropped before serving, and probes to start again', () => {
+    const shapes = new RecordShapes<string>(3);
+    for (const text of ['a[1]', 'b[1]', 'c[1]']) add(shapes, 'acme', text, text);
+    expect(shapes.worthWalking()).toBe(true);
+    // The map is full of shapes that served nothing: dropping it turns walking off.
+    add(shapes, 'acme', 'd[1]', 'd');
+    const tries = Array.from({ length: 32 }, () => shapes.worthWalking());
+    expect(tries.filter(Boolean)).toHaveLength(2);
+    expect(tries[15]).toBe(true);
+    // A probe that finds fewer than half its records known changes nothing; half or more does.
+    shapes.walked(1, 3);
+    expect(Array.from({ length: 15 }, () => shapes.worthWalking()).some(Boolean)).toBe(false);
+    shapes.walked(2, 4);
+    expect(shapes.worthWalking()).toBe(true);
+  });
+
+  it('keeps walking when its shapes served at least as many records as it made', () => {
+    const shapes = new RecordShapes<string>(3);
+    add(shapes, 'acme', 'a[1]', 'a');
+    for (let i = 0; i < 3; i++) expect(find(shapes, 'acme', `a[${i}]`)).toBe('a');
+    add(shapes, 'acme', 'b[1]', 'b');
+    add(shapes, 'acme', 'c[1]', 'c');
+    add(shapes, 'acme', 'd[1]', 'd');
+    expect(shapes.size).toBe(1);
+    expect(Array.from({ length: 16 }, () => shapes.worthWalking()).every(Boolean)).toBe(true);
+  });
+
   it('keeps records longer than a chunk of shapes', () => {
     const shapes = new RecordShapes<string>();
     const long = `{"k":"${'x'.repeat(300_000)}","v":[1]}`;
@@ -178,9 +205,11 @@ describe('RecordHoles and ShapeWalk', () => {
   it('starts each body over: rows of an abandoned one are not added', () => {
     const walk = new ShapeWalk<string>();
     const shapes = new RecordShapes<string>();
-    walk.begin(shapes, 'acme');
+    expect(walk.begin(shapes, 'acme')).toBe(true);
     const [bytes, holes] = holed('{"a":[1]}');
     walk.take(walk.add(bytes, 0, bytes.length, holes, ['a'], [0]), holes, 10, '');
+    walk.abandon();
+    expect(walk.records).toBe(0);
     walk.begin(shapes, 'acme');
     const rows: unknown[] = [];
     expect(walk.finish({ add: (...row: unknown[]) => rows.push(row) })).toBe(0);

@@ -145,18 +145,31 @@ function sameShape(
   return true;
 }
 
+/** While bodies are not walked, one in this many still is, to notice records repeating again. */
+const PROBE_EVERY = 16;
+
 /** Bytes of a chunk of shapes' spans; a record longer than that gets a chunk of its own. */
 const CHUNK_BYTES = 256 * 1024;
 
 /**
  * Shapes by org and bytes. The map is dropped when the series its shapes hold reach `capacity`
  * (the row cache's bound: shapes keep their series alive), which bounds memory when every record
- * has a shape of its own (a new label value each time) at the cost of making them again.
+ * has a shape of its own (a new label value each time).
+ *
+ * Making a shape costs more than decoding its record (1.6-1.7x for a body of new series,
+ * docs/benchmarks.md), so shapes dropped before they were found again are a loss: when the
+ * map is dropped having served fewer records than it made shapes for, bodies stop being walked
+ * (worthWalking), but for one in PROBE_EVERY, and a probe that finds at least half of its records
+ * known starts them again.
  */
 export class RecordShapes<S> {
   readonly #shapes = new Map<number, RecordShape<S>>();
   #size = 0;
   #series = 0;
+  #made = 0;
+  #served = 0;
+  #walking = true;
+  #untried = 0;
   #chunk = new Uint8Array(0);
   #view = new DataView(this.#chunk.buffer);
   #used = 0;
@@ -169,6 +182,20 @@ export class RecordShapes<S> {
   /** Shapes held. */
   get size(): number {
     return this.#size;
+  }
+
+  /** Whether the next body should be walked over shapes, or decoded (see the class). */
+  worthWalking(): boolean {
+    return this.#walking || ++this.#untried % PROBE_EVERY === 0;
+  }
+
+  /** A walk's outcome: of its records, how many a known shape served. */
+  walked(served: number, records: number): void {
+    if (!this.#walking && records > 0 && 2 * served >= records) {
+      this.#walking = true;
+      this.#made = 0;
+      this.#served = 0;
+    }
   }
 
   /**
@@ -185,8 +212,10 @@ export class RecordShapes<S> {
     after?: RecordShape<S>,
   ): RecordShape<S> | undefined {
     const predicted = after?.successor;
-    if (predicted !== undefined && predicted.org === org && sameShape(predicted, bytes, start, end, holes))
+    if (predicted !== undefined && predicted.org === org && sameShape(predicted, bytes, start, end, holes)) {
+      this.#served++;
       return predicted;
+    }
     for (
       let shape = this.#shapes.get(this.hash(bytes, start, end, holes));
       shape !== undefined;
@@ -194,6 +223,7 @@ export class RecordShapes<S> {
     ) {
       if (shape.org === org && sameShape(shape, bytes, start, end, holes)) {
         if (after !== undefined) after.successor = shape;
+        this.#served++;
         return shape;
       }
     }
@@ -212,6 +242,9 @@ export class RecordShapes<S> {
     after?: RecordShape<S>,
   ): RecordShape<S> {
     if (this.#series + series.length > this.capacity) {
+      this.#walking = this.#served >= this.#made;
+      this.#made = 0;
+      this.#served = 0;
       this.#shapes.clear();
       this.#size = 0;
       this.#series = 0;
@@ -256,6 +289,7 @@ export class RecordShapes<S> {
     this.#shapes.set(hash, shape);
     this.#size++;
     this.#series += series.length;
+    this.#made++;
     if (after !== undefined) after.successor = shape;
     return shape;
   }
@@ -271,16 +305,26 @@ export class ShapeWalk<S> {
   #shapes: RecordShapes<S> | undefined;
   #org = '';
   #previous: RecordShape<S> | undefined;
+  #found = 0;
   #series: (readonly S[])[] = [];
   #times: number[] = [];
   #dtRaw: string[] = [];
   #values: number[] = [];
 
-  /** Starts a body of `org`'s. */
-  begin(shapes: RecordShapes<S>, org: string): void {
+  /**
+   * Starts a body of `org`'s; false when it had better be decoded (RecordShapes.worthWalking),
+   * and then it must not be walked.
+   */
+  begin(shapes: RecordShapes<S>, org: string): boolean {
+    this.#clear(shapes, org);
+    return shapes.worthWalking();
+  }
+
+  #clear(shapes: RecordShapes<S>, org: string): void {
     this.#shapes = shapes;
     this.#org = org;
     this.#previous = undefined;
+    this.#found = 0;
     this.#series.length = 0;
     this.#times.length = 0;
     this.#dtRaw.length = 0;
@@ -294,7 +338,9 @@ export class ShapeWalk<S> {
 
   /** The known shape of the record in bytes[start, end), if any. */
   find(bytes: Uint8Array, start: number, end: number, holes: RecordHoles): RecordShape<S> | undefined {
-    return this.#shapes!.find(this.#org, bytes, start, end, holes, this.#previous);
+    const shape = this.#shapes!.find(this.#org, bytes, start, end, holes, this.#previous);
+    if (shape !== undefined) this.#found++;
+    return shape;
   }
 
   /** A new shape for the record in bytes[start, end), its samples' series and value holes found by decoding it. */
@@ -319,8 +365,15 @@ export class ShapeWalk<S> {
     for (const h of shape.valueHoles) this.#values.push(values[h]!);
   }
 
+  /** The body takes the full path after all: nothing taken is added. */
+  abandon(): void {
+    this.#shapes!.walked(0, this.records);
+    this.#clear(this.#shapes!, this.#org);
+  }
+
   /** Adds every row taken to `sink` and returns how many. */
   finish(sink: { add(series: S, timestampUs: number, value: number, dtRaw: string): void }): number {
+    this.#shapes!.walked(this.#found, this.records);
     let v = 0;
     for (let r = 0; r < this.#series.length; r++) {
       const series = this.#series[r]!;
@@ -328,7 +381,7 @@ export class ShapeWalk<S> {
       const dtRaw = this.#dtRaw[r]!;
       for (let k = 0; k < series.length; k++) sink.add(series[k]!, timestampUs, this.#values[v++]!, dtRaw);
     }
-    this.begin(this.#shapes!, this.#org);
+    this.#clear(this.#shapes!, this.#org);
     return v;
   }
 }
