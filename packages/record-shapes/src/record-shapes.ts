@@ -4,9 +4,8 @@
  * expands into, and in its bytes those are a few spans (holes): so a record whose bytes outside its
  * holes were seen before has the series found then, and needs no decoding, no sample objects and
  * no series lookup (docs/benchmarks.md, twelfth round). A hash only finds candidates; the bytes are
- * compared in full, so one shape never stands for another.
- *
- * Holes are given as a flat list of [start, end) pairs, in byte order, inside [start, end).
+ * compared in full, so one shape never stands for another. A dialect's scan notes a record's holes
+ * in a RecordHoles; ShapeWalk matches a body's records to shapes, in order.
  */
 export interface RecordShape<S> {
   readonly org: string;
