@@ -35,11 +35,14 @@ export function emitBetterStackSamples<S>(
   if (!records.begin(shapes, org)) return undefined;
   const visit = (verdict: number, start: number, end: number): boolean => {
     if (verdict !== VALID) return false;
-    const shape =
-      records.find(body, start, end, holes) ?? newShape(body, format, start, end, sampleCtx, records, sink);
-    if (shape === undefined) return false;
     const time = holes.time;
-    records.take(shape, holes, time === undefined ? ctx.receivedAtUs : time.timestampUs, time?.dtRaw ?? '');
+    const timestampUs = time === undefined ? ctx.receivedAtUs : time.timestampUs;
+    const dtRaw = time === undefined ? '' : time.dtRaw;
+    const shape =
+      records.find(body, start, end, holes) ??
+      newShape(body, format, start, end, timestampUs, dtRaw, sampleCtx, records, sink);
+    if (shape === undefined) return false;
+    records.take(shape, holes, timestampUs, dtRaw);
     return true;
   };
   const walked =
@@ -51,12 +54,17 @@ export function emitBetterStackSamples<S>(
   return undefined;
 }
 
-/** The shape of the record in body[start, end) from its decoded samples; undefined when they and its holes disagree. */
+/**
+ * The shape of the record in body[start, end) from its decoded samples; undefined when they and
+ * its holes (values, and the time the scan resolved) disagree.
+ */
 function newShape<S>(
   body: Buffer,
   format: BodyFormat,
   start: number,
   end: number,
+  timestampUs: number,
+  dtRaw: string,
   ctx: BetterStackContext,
   records: ShapeWalk<S>,
   sink: SampleSink<S>,
@@ -67,9 +75,6 @@ function newShape<S>(
   if (normalizeInto(record.value, ctx, samples) !== undefined) return undefined;
   const valueHoles = holesOfSamples(samples.length);
   if (valueHoles === undefined) return undefined;
-  const time = holes.time;
-  const timestampUs = time === undefined ? ctx.receivedAtUs : time.timestampUs;
-  const dtRaw = time === undefined ? '' : time.dtRaw;
   for (let k = 0; k < samples.length; k++) {
     const sample = samples[k]!;
     if (

@@ -21,7 +21,6 @@ const feedWriter = new SampleRowWriter(rowWriter.cache, 64 * 1024);
  */
 export class SampleRows implements SampleSink<SeriesEntry> {
   readonly #messages: OutgoingMessage[] = [];
-  count = 0;
 
   constructor(
     readonly org: string,
@@ -36,7 +35,6 @@ export class SampleRows implements SampleSink<SeriesEntry> {
   add(entry: SeriesEntry, timestampUs: number, value: number, dtRaw: string): void {
     this.feed.noteRow(entry, timestampUs, value, dtRaw);
     rowWriter.writeRow(entry.prefix, timestampUs, value, dtRaw);
-    this.count++;
     if (rowWriter.byteLength >= this.maxBytes) this.#cut();
   }
 
@@ -49,7 +47,6 @@ export class SampleRows implements SampleSink<SeriesEntry> {
   discard(): void {
     rowWriter.take();
     this.#messages.length = 0;
-    this.count = 0;
   }
 
   /** The messages of every row added. */
