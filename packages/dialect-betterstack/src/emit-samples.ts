@@ -6,7 +6,7 @@ import { type BetterStackContext, normalizeInto } from './normalize-record.js';
 import type { ResolvedTime } from './resolve-dt.js';
 import { eachJsonVerdict } from './scan-json.js';
 import { eachMsgpackVerdict, msgpackStringsAreUtf8 } from './scan-msgpack.js';
-import { ROLE_COUNT, ROLE_SUM, ROLE_VALUE, VALID } from './scan-records.js';
+import { ROLE_COUNT, ROLE_SUM, ROLE_VALUE, VALID, type VisitRecord } from './scan-records.js';
 
 const holes = new RecordHoles<ResolvedTime>();
 const walk = new ShapeWalk<unknown>();
@@ -14,7 +14,8 @@ const walk = new ShapeWalk<unknown>();
 /**
  * The normalizer's fast path: the samples of a body whose every record is valid, into `sink`,
  * each record read once from its bytes (scan-records.ts). A record whose shape (record-shapes) was
- * seen before is its shape's series with the values and time from its holes; a new shape is
+ * seen before is its shape's series with the values and time from its holes (and when it is the
+ * shape predicted, only its holes' tokens are read; the rest is compared); a new shape is
  * decoded alone and expanded by normalizeInto, the one implementation of the rules, and kept only
  * if its samples are exactly what its holes hold.
  *
@@ -33,12 +34,13 @@ export function emitBetterStackSamples<S>(
   const sampleCtx: BetterStackContext = ctx.statusOnly === true ? { ...ctx, statusOnly: false } : ctx;
   const records = walk as ShapeWalk<S>;
   if (!records.begin(shapes, org)) return undefined;
-  const visit = (verdict: number, start: number, end: number): boolean => {
+  const visit: VisitRecord<S, undefined> = (verdict, start, end, known) => {
     if (verdict !== VALID) return false;
     const time = holes.time;
     const timestampUs = time === undefined ? ctx.receivedAtUs : time.timestampUs;
     const dtRaw = time === undefined ? '' : time.dtRaw;
     const shape =
+      known ??
       records.find(body, start, end, holes) ??
       newShape(body, format, start, end, timestampUs, dtRaw, sampleCtx, records, sink);
     if (shape === undefined) return false;
@@ -47,8 +49,8 @@ export function emitBetterStackSamples<S>(
   };
   const walked =
     format === 'msgpack'
-      ? eachMsgpackVerdict(body, ctx, holes, visit)
-      : eachJsonVerdict(body, format, ctx, holes, visit);
+      ? eachMsgpackVerdict(body, ctx, holes, records, visit)
+      : eachJsonVerdict(body, format, ctx, holes, records, visit);
   if (walked && records.records > 0) return records.finish(sink);
   records.abandon();
   return undefined;
@@ -85,7 +87,7 @@ function newShape<S>(
       return undefined;
   }
   const series = samples.map((sample) => sink.seriesOf(sample));
-  return records.add(body, start, end, holes, series, valueHoles);
+  return records.add(body, start, end, holes, series, valueHoles, undefined);
 }
 
 function decodeRecord(

@@ -5,6 +5,7 @@ import type { BodyFormat } from './content-type.js';
 import { emitBetterStackSamples } from './emit-samples.js';
 import type { BetterStackContext } from './normalize-record.js';
 import { processBetterStackPayload } from './process-payload.js';
+import { createVerdictShapes } from './scan-records.js';
 
 type Series = { name: string; type: MetricType; tags: readonly Tag[] };
 
@@ -42,4 +43,22 @@ export function expectSameSamples(
     expect(got).toEqual(full.ok ? full.samples : undefined);
   }
   return added;
+}
+
+/** A receiver's shapes kept across the checks of a test file, as the route keeps them across requests. */
+export const testVerdictShapes = createVerdictShapes(200_000);
+
+/**
+ * A receiver's verdicts with its shapes (records of known shapes read as such) are exactly those
+ * without: checked twice, so that the second read meets the shapes the first one made.
+ */
+export function expectSameVerdictsWithShapes(
+  body: Buffer,
+  format: BodyFormat,
+  ctx: BetterStackContext,
+): void {
+  const statusCtx = { ...ctx, statusOnly: true };
+  const plain = processBetterStackPayload(body, format, statusCtx);
+  expect(processBetterStackPayload(body, format, statusCtx, testVerdictShapes)).toEqual(plain);
+  expect(processBetterStackPayload(body, format, statusCtx, testVerdictShapes)).toEqual(plain);
 }

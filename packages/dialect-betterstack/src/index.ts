@@ -7,3 +7,4 @@ export {
   type RecordResult,
 } from './normalize-record.js';
 export { type PayloadResult, processBetterStackPayload } from './process-payload.js';
+export { createVerdictShapes, type VerdictShapes } from './scan-records.js';

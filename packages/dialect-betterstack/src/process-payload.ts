@@ -4,6 +4,7 @@ import { decodeBetterStackBody } from './decode-body.js';
 import { type BetterStackContext, normalizeInto } from './normalize-record.js';
 import { scanBetterStackJson } from './scan-json.js';
 import { scanBetterStackMsgpack } from './scan-msgpack.js';
+import type { VerdictShapes } from './scan-records.js';
 
 export type PayloadResult =
   | { ok: false; error: string }
@@ -11,17 +12,21 @@ export type PayloadResult =
 
 /**
  * Decodes a body and normalizes every record. Deterministic in (body, format, ctx): the receiver
- * calls it to answer the client and the normalizer calls it again to produce the samples.
+ * calls it to answer the client and the normalizer calls it again to produce the samples. `shapes`
+ * (the receiver's, kept from body to body) only make the verdicts cheaper, never different.
  */
 export function processBetterStackPayload(
   body: Buffer,
   format: BodyFormat,
   ctx: BetterStackContext,
+  shapes?: VerdictShapes,
 ): PayloadResult {
   if (ctx.statusOnly === true) {
     // Counting needs no objects: verdicts straight from the bytes, the same ones (scan-records.ts).
     const scanned =
-      format === 'msgpack' ? scanBetterStackMsgpack(body, ctx) : scanBetterStackJson(body, format, ctx);
+      format === 'msgpack'
+        ? scanBetterStackMsgpack(body, ctx, shapes)
+        : scanBetterStackJson(body, format, ctx, shapes);
     if (scanned !== undefined) return { ok: true, samples: [], ...scanned };
   }
   const decoded = decodeBetterStackBody(body, format);

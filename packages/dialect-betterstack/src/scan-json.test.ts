@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { expectSameSamples, fastPathTaken } from './emit-test-support.js';
+import { expectSameSamples, expectSameVerdictsWithShapes, fastPathTaken } from './emit-test-support.js';
 import { processBetterStackPayload } from './process-payload.js';
 import { scanBetterStackJson } from './scan-json.js';
 
@@ -22,6 +22,8 @@ function expectSameVerdicts(body: Buffer, format: 'json' | 'ndjson', ctx: typeof
   }
   // The normalizer's fast path reads the same bytes: it must give the full path's samples.
   expectSameSamples(body, format, ctx);
+  // And so does a receiver that knows the shapes of earlier records.
+  expectSameVerdictsWithShapes(body, format, ctx);
 }
 
 // Members as text, so that repeated keys, escaped keys and odd spacing can be written.

@@ -8,6 +8,7 @@ import {
   scanLines,
   startAfterBom,
 } from '@pipeline/json-scan';
+import type { ShapeCursor } from '@pipeline/record-shapes';
 import { type BetterStackContext, normalizeInto } from './normalize-record.js';
 import { type ResolvedTime, resolveDt } from './resolve-dt.js';
 import {
@@ -19,10 +20,14 @@ import {
   RecordTally,
   ROLE_DT,
   type ScannedPayload,
-  scanRecord,
+  ShapeMatcher,
   UNSURE,
   VALID,
   type Verdict,
+  type VerdictShapes,
+  type VisitRecord,
+  verdictWalk,
+  visitRecord,
 } from './scan-records.js';
 
 const OPEN_OBJECT = 0x7b;
@@ -48,6 +53,22 @@ class JsonReader implements ByteReader {
   reset(body: Buffer, start: number, end: number): this {
     this.s.reset(body, start, end);
     return this;
+  }
+
+  get body(): Buffer {
+    return this.s.bytes;
+  }
+
+  get pos(): number {
+    return this.s.pos;
+  }
+
+  set pos(at: number) {
+    this.s.pos = at;
+  }
+
+  get end(): number {
+    return this.s.end;
   }
 
   #malformed(): typeof MALFORMED {
@@ -213,28 +234,30 @@ class JsonReader implements ByteReader {
 
 /**
  * The verdicts of a JSON (an array of records or one record) or NDJSON body, from its bytes
- * (see scan-records.ts); undefined when the body is not JSON or holds no record.
+ * (see scan-records.ts); undefined when the body is not JSON or holds no record. With `shapes`,
+ * records of a shape seen before are read as such (VerdictShapes).
  */
 export function scanBetterStackJson(
   body: Buffer,
   format: 'json' | 'ndjson',
   ctx: BetterStackContext,
+  shapes?: VerdictShapes,
 ): ScannedPayload | undefined {
-  const r = new JsonReader();
-  const s = r.s;
   const tally = new RecordTally();
   const judgeCtx = { ...ctx, statusOnly: true };
-  /** The record at the cursor; a record the scan cannot vouch for is parsed alone and judged by normalizeInto. */
-  const record = (): boolean => {
-    s.skipWhitespace();
-    const start = s.pos;
-    return tally.add(scanRecord(r, ctx), (index) => {
-      const value: unknown = JSON.parse(body.toString('utf8', start, s.pos));
+  const walk = verdictWalk(body, shapes);
+  /** A record the scan cannot vouch for is parsed alone and judged by normalizeInto. */
+  const visit: VisitRecord<never, undefined> = (verdict, start, end, known) => {
+    walk?.pass(verdict, start, end, known);
+    return tally.add(verdict, (index) => {
+      const value: unknown = JSON.parse(body.toString('utf8', start, end));
       const reason = normalizeInto(value, judgeCtx, []);
       return reason === undefined ? undefined : { index, reason, record: value };
     });
   };
-  return eachRecord(r, body, format, record) ? tally.result() : undefined;
+  const ok = eachJsonVerdict(body, format, ctx, walk?.holes, walk?.cursor, visit);
+  walk?.end(ok);
+  return ok ? tally.result() : undefined;
 }
 
 /**
@@ -256,23 +279,23 @@ function eachRecord(r: JsonReader, body: Buffer, format: 'json' | 'ndjson', reco
 }
 
 /**
- * Each record's verdict and bytes [start, end), its holes in `holes` (record-shapes); false when
- * the body is not JSON of records or `visit` returned false.
+ * Each record's verdict and bytes [start, end), its holes in `holes` when given (record-shapes),
+ * read as its predicted shape when `cursor` is given too and the record is one (visitRecord);
+ * false when the body is not JSON of records or `visit` returned false.
  */
-export function eachJsonVerdict(
+export function eachJsonVerdict<S, M>(
   body: Buffer,
   format: 'json' | 'ndjson',
   ctx: BetterStackContext,
-  holes: BetterStackHoles,
-  visit: (verdict: Verdict, start: number, end: number) => boolean,
+  holes: BetterStackHoles | undefined,
+  cursor: ShapeCursor<S, M> | undefined,
+  visit: VisitRecord<S, M>,
 ): boolean {
   const r = new JsonReader();
-  r.holes = holes;
+  const matcher = holes === undefined ? undefined : new ShapeMatcher(r, holes, ctx);
   const s = r.s;
   return eachRecord(r, body, format, () => {
     s.skipWhitespace();
-    const start = s.pos;
-    const verdict = scanRecord(r, ctx);
-    return verdict !== MALFORMED && visit(verdict, start, s.pos);
+    return visitRecord(r, ctx, matcher, cursor, visit);
   });
 }

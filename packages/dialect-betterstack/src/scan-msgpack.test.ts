@@ -1,7 +1,7 @@
 import { ExtData, encode } from '@msgpack/msgpack';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { expectSameSamples, fastPathTaken } from './emit-test-support.js';
+import { expectSameSamples, expectSameVerdictsWithShapes, fastPathTaken } from './emit-test-support.js';
 import { processBetterStackPayload } from './process-payload.js';
 import { scanBetterStackMsgpack } from './scan-msgpack.js';
 
@@ -23,6 +23,8 @@ function expectSameVerdicts(body: Buffer, ctx: typeof windowed) {
   }
   // The normalizer's fast path reads the same bytes: it must give the full path's samples.
   expectSameSamples(body, 'msgpack', ctx);
+  // And so does a receiver that knows the shapes of earlier records.
+  expectSameVerdictsWithShapes(body, 'msgpack', ctx);
 }
 
 const number = fc.oneof(

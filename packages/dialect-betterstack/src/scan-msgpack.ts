@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { bytesEqual, type KeyTable, latin1, MAX_DEPTH, rangesEqual } from '@pipeline/json-scan';
+import type { ShapeCursor } from '@pipeline/record-shapes';
 import { decodeTimestampExtension } from './msgpack-codec.js';
 import type { BetterStackContext } from './normalize-record.js';
 import { type ResolvedTime, resolveDt } from './resolve-dt.js';
@@ -12,10 +13,14 @@ import {
   RecordTally,
   ROLE_DT,
   type ScannedPayload,
-  scanRecord,
+  ShapeMatcher,
   UNSURE,
   VALID,
   type Verdict,
+  type VerdictShapes,
+  type VisitRecord,
+  verdictWalk,
+  visitRecord,
 } from './scan-records.js';
 
 // What a MessagePack head byte announces (https://github.com/msgpack/msgpack/blob/master/spec.md).
@@ -53,6 +58,10 @@ class MsgpackReader implements ByteReader {
   lastDtStart = -1;
   lastDtEnd = -1;
   lastDt: ResolvedTime | undefined;
+
+  get body(): Buffer {
+    return this.b;
+  }
 
   reset(body: Buffer): this {
     this.b = body;
@@ -425,19 +434,27 @@ function readInt(b: Buffer, at: number): number {
 /**
  * The verdicts of a MessagePack body (a map or an array of maps), from its bytes (see
  * scan-records.ts); undefined when the full path must decide (not MessagePack, a key the decoder
- * refuses, a record not vouched for, no record).
+ * refuses, a record not vouched for, no record). With `shapes`, records of a shape seen before are
+ * read as such (VerdictShapes).
  */
-export function scanBetterStackMsgpack(body: Buffer, ctx: BetterStackContext): ScannedPayload | undefined {
-  const r = new MsgpackReader().reset(body);
+export function scanBetterStackMsgpack(
+  body: Buffer,
+  ctx: BetterStackContext,
+  shapes?: VerdictShapes,
+): ScannedPayload | undefined {
   const tally = new RecordTally();
+  const walk = verdictWalk(body, shapes);
   // A record the scan cannot vouch for sends the whole body to the full path: the library decodes
   // malformed UTF-8 by reading past a string's end, so a record decoded alone could differ from the
   // same record decoded in its body. Bodies with invalid records are rare.
-  const record = (): boolean => {
-    const verdict = scanRecord(r, ctx);
-    return verdict !== UNSURE && tally.add(verdict, () => undefined);
+  const visit: VisitRecord<never, undefined> = (verdict, start, end, known) => {
+    if (verdict === UNSURE) return false;
+    walk?.pass(verdict, start, end, known);
+    return tally.add(verdict, () => undefined);
   };
-  return eachRecord(r, body, record) ? tally.result() : undefined;
+  const ok = eachMsgpackVerdict(body, ctx, walk?.holes, walk?.cursor, visit);
+  walk?.end(ok);
+  return ok ? tally.result() : undefined;
 }
 
 /** Calls `record` at each record of a MessagePack body (a map or an array); false when it is not one or `record` returned false. */
@@ -458,22 +475,19 @@ function eachRecord(r: MsgpackReader, body: Buffer, record: () => boolean): bool
 }
 
 /**
- * Each record's verdict and bytes [start, end), its holes in `holes` (record-shapes); false when
- * the body is not MessagePack of records or `visit` returned false.
+ * Each record's verdict and bytes [start, end), as eachJsonVerdict gives them for JSON; false
+ * when the body is not MessagePack of records or `visit` returned false.
  */
-export function eachMsgpackVerdict(
+export function eachMsgpackVerdict<S, M>(
   body: Buffer,
   ctx: BetterStackContext,
-  holes: BetterStackHoles,
-  visit: (verdict: Verdict, start: number, end: number) => boolean,
+  holes: BetterStackHoles | undefined,
+  cursor: ShapeCursor<S, M> | undefined,
+  visit: VisitRecord<S, M>,
 ): boolean {
   const r = new MsgpackReader().reset(body);
-  r.holes = holes;
-  return eachRecord(r, body, () => {
-    const start = r.pos;
-    const verdict = scanRecord(r, ctx);
-    return verdict !== MALFORMED && visit(verdict, start, r.pos);
-  });
+  const matcher = holes === undefined ? undefined : new ShapeMatcher(r, holes, ctx);
+  return eachRecord(r, body, () => visitRecord(r, ctx, matcher, cursor, visit));
 }
 
 /**

@@ -1,5 +1,12 @@
 import { KeyTable } from '@pipeline/json-scan';
-import type { RecordHoles } from '@pipeline/record-shapes';
+import {
+  type HoleReader,
+  matchShape,
+  RecordHoles,
+  type RecordShape,
+  RecordShapes,
+  ShapeCursor,
+} from '@pipeline/record-shapes';
 import type { RejectedRecord } from '@pipeline/sample-model';
 import { checkTimeWindow } from '@pipeline/timestamp-rules';
 import type { BetterStackContext } from './normalize-record.js';
@@ -34,6 +41,10 @@ export const END = -100;
  */
 export interface ByteReader {
   broken: boolean;
+  /** The body and the cursor in it, and where the document being read ends (ShapeMatcher). */
+  readonly body: Uint8Array;
+  pos: number;
+  readonly end: number;
   /** A map (empty or not): enters it and returns a cursor state for member(). Anything else: skips it, END. */
   map(): number;
   /** The next member: reads its key and returns the state for the next call; END after the last. */
@@ -93,6 +104,73 @@ const K_SUMMARY = 4;
 const K_TAGS = 5;
 const K_DT = 6;
 
+/** What eachJsonVerdict and eachMsgpackVerdict call with each record: `shape` when it matched its predicted one. */
+export type VisitRecord<S, M> = (
+  verdict: Verdict,
+  start: number,
+  end: number,
+  shape: RecordShape<S, M> | undefined,
+) => boolean;
+
+/**
+ * The record at the reader's cursor: read as the shape the cursor predicts when it is one
+ * (ShapeMatcher; passed, then visited with it), else scanned and visited with its verdict, for the
+ * visit to find or make its shape. False when the bytes are not a document or `visit` said so.
+ */
+export function visitRecord<S, M>(
+  r: ByteReader,
+  ctx: BetterStackContext,
+  matcher: ShapeMatcher | undefined,
+  cursor: ShapeCursor<S, M> | undefined,
+  visit: VisitRecord<S, M>,
+): boolean {
+  const start = r.pos;
+  const predicted = matcher === undefined ? undefined : cursor?.predicted();
+  if (predicted !== undefined && matcher!.match(predicted)) {
+    cursor!.matched(predicted);
+    return visit(VALID, start, r.pos, predicted);
+  }
+  const verdict = scanRecord(r, ctx);
+  return verdict !== MALFORMED && visit(verdict, start, r.pos, undefined);
+}
+
+/**
+ * The receiver's shapes of VALID records (record-shapes), without series: a record of a known
+ * shape is VALID when the tokens in its holes pass scanRecord's checks, which ShapeMatcher reads
+ * without scanning the rest.
+ */
+export type VerdictShapes = RecordShapes<never>;
+
+/** Shapes for a receiver's verdicts, at most `capacity` of them (then they start over). */
+export const createVerdictShapes = (capacity: number): VerdictShapes => new RecordShapes<never>(capacity);
+
+const verdictHoles = new RecordHoles<ResolvedTime>();
+const verdictCursor = new ShapeCursor<never>();
+
+/** One body's walk over the receiver's shapes (scanBetterStackJson and scanBetterStackMsgpack). */
+export interface VerdictWalk {
+  readonly holes: BetterStackHoles;
+  readonly cursor: ShapeCursor<never>;
+  /** Past a record: a VALID one not matched to its predicted shape is found by hash or made one. */
+  pass(verdict: Verdict, start: number, end: number, known: RecordShape<never> | undefined): void;
+  /** The body is done (`ok`) or not a document of records. */
+  end(ok: boolean): void;
+}
+
+/** A walk over `shapes`, or undefined without them or while records do not repeat (worthWalking). */
+export function verdictWalk(body: Uint8Array, shapes: VerdictShapes | undefined): VerdictWalk | undefined {
+  if (shapes === undefined || !verdictCursor.begin(shapes, '')) return undefined;
+  return {
+    holes: verdictHoles,
+    cursor: verdictCursor,
+    pass(verdict, start, end, known) {
+      if (known === undefined && verdict === VALID)
+        verdictCursor.know(body, start, end, verdictHoles, undefined);
+    },
+    end: (ok) => verdictCursor.end(!ok),
+  };
+}
+
 /** The verdict of the record at the reader's position (any value; only a map can be VALID). */
 export function scanRecord(r: ByteReader, ctx: BetterStackContext): Verdict {
   r.holes?.clear();
@@ -149,9 +227,53 @@ export function scanRecord(r: ByteReader, ctx: BetterStackContext): Verdict {
   if (r.broken) return MALFORMED;
   // A repeated key: the decoder keeps the last one, so leave it to the decoder.
   if (!sure || names !== 1 || kinds !== 1 || tags > 1 || dts > 1) return UNSURE;
-  if (time === undefined) return VALID;
-  // Same window as normalizeInto; a record outside it is judged there, for its reason.
-  return checkTimeWindow(time.timestampUs, ctx.receivedAtUs, ctx.window) === undefined ? VALID : UNSURE;
+  return inWindow(time, ctx) ? VALID : UNSURE;
+}
+
+/** Same window as normalizeInto; a record outside it is judged there, for its reason. */
+const inWindow = (time: ResolvedTime | undefined, ctx: BetterStackContext) =>
+  time === undefined || checkTimeWindow(time.timestampUs, ctx.receivedAtUs, ctx.window) === undefined;
+
+/**
+ * Reads a record as one of a known shape (record-shapes' matchShape): the tokens in its holes by
+ * the same checks as scanRecord, so a record that matches a shape made from a VALID record is
+ * VALID, and its holes are noted as scanRecord would have noted them.
+ */
+export class ShapeMatcher implements HoleReader {
+  constructor(
+    private readonly r: ByteReader,
+    private readonly holes: BetterStackHoles,
+    private readonly ctx: BetterStackContext,
+  ) {
+    r.holes = holes;
+  }
+
+  readHole(role: number, at: number): number {
+    const r = this.r;
+    r.pos = at;
+    if (role !== ROLE_DT) return r.sampleValue(role) === VALID ? r.pos : -1;
+    const time = r.dt(this.ctx.receivedAtUs);
+    if (time === UNSURE || time === MALFORMED) return -1;
+    this.holes.time = time;
+    return r.pos;
+  }
+
+  /**
+   * Whether the record at the cursor is a VALID one of `shape`: then the cursor is after it;
+   * otherwise it is where it was, for scanRecord.
+   */
+  match(shape: RecordShape<unknown, unknown>): boolean {
+    const r = this.r;
+    const start = r.pos;
+    const end = matchShape(shape, r.body, start, r.end, this.holes, this);
+    if (end >= 0 && inWindow(this.holes.time, this.ctx)) {
+      r.pos = end;
+      return true;
+    }
+    r.broken = false;
+    r.pos = start;
+    return false;
+  }
 }
 
 /** The check of a member's value; `point` is the index of the bucket or quantile it is in. */

@@ -1,8 +1,8 @@
-import { RecordShapes } from '@pipeline/record-shapes';
 import type { MetricType } from '@pipeline/sample-model';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { emitOpenObserveSamples } from './emit-samples.js';
+import { createOpenObserveShapes } from './scan-json.js';
 import { context, expectSameSamples, RECEIVED_AT_US } from './test-support.js';
 
 interface RecordPlan {
@@ -57,7 +57,7 @@ describe('emitOpenObserveSamples: the normalizer reads known record shapes from 
         fc.constantFrom<Record<string, MetricType>>({}, { cpu: 'gauge' }, { cpu: 'counter' }),
         fc.boolean(),
         (records, known, ndjson) => {
-          const shapes = new RecordShapes<never>();
+          const shapes = createOpenObserveShapes<never>();
           const body = (texts: string[]) => Buffer.from(ndjson ? texts.join('\n') : `[${texts.join(',')}]`);
           const ctx = context({ known });
           const first = expectSameSamples(
@@ -85,7 +85,7 @@ describe('emitOpenObserveSamples: the normalizer reads known record shapes from 
   });
 
   it('takes ordinary bodies, reading a known shape without JSON.parse', () => {
-    const shapes = new RecordShapes<string>();
+    const shapes = createOpenObserveShapes<string>();
     const added: string[] = [];
     const sink = { seriesOf: (s: { name: string }) => s.name, add: (s: string) => added.push(s) };
     const body = (value: number) =>
@@ -120,7 +120,7 @@ describe('emitOpenObserveSamples: the normalizer reads known record shapes from 
   });
 
   it('declines a known shape whose stream is now registered with another type, adding nothing', () => {
-    const shapes = new RecordShapes<string>();
+    const shapes = createOpenObserveShapes<string>();
     const added: string[] = [];
     const sink = { seriesOf: (s: { name: string }) => s.name, add: (s: string) => added.push(s) };
     const body = Buffer.from(

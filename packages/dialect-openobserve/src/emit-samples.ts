@@ -1,19 +1,26 @@
-import { RecordHoles, type RecordShape, type RecordShapes, ShapeWalk } from '@pipeline/record-shapes';
+import { RecordHoles, type RecordShape, ShapeWalk } from '@pipeline/record-shapes';
 import type { MetricType, SampleSink } from '@pipeline/sample-model';
 import { normalizeRecord } from './normalize-record.js';
-import { eachOpenObserveVerdict, ROLE_VALUE, VOUCHED } from './scan-json.js';
+import {
+  eachOpenObserveVerdict,
+  type OpenObserveShapes,
+  type RecordStream,
+  ROLE_VALUE,
+  type VisitRecord,
+  VOUCHED,
+} from './scan-json.js';
 import { PayloadTypes } from './type-registry.js';
 import type { OpenObserveContext, TypeRegistration } from './types.js';
 
 const holes = new RecordHoles<number>();
-const walk = new ShapeWalk<unknown>();
+const walk = new ShapeWalk<unknown, RecordStream>();
 
 /**
  * The normalizer's fast path for OpenObserve, as emitBetterStackSamples is for Better Stack: the
  * samples of a body whose every record is valid, into `sink`, each record read once from its bytes
  * (scan-json.ts). A record whose shape (record-shapes) was seen before is its shape's series with
- * the value and time from its holes, its stream's type admitted by the same PayloadTypes as on the
- * full path; a new shape is decoded alone and judged by normalizeRecord, the one implementation of the
+ * the value and time from its holes (only the holes' tokens read when it is the shape predicted),
+ * its stream's type admitted by the same PayloadTypes as on the full path; a new shape is decoded alone and judged by normalizeRecord, the one implementation of the
  * rules, and kept only if its sample is exactly what its holes hold.
  *
  * Returns the samples added and the types the body registers, or undefined, having added none,
@@ -24,16 +31,16 @@ export function emitOpenObserveSamples<S>(
   body: Buffer,
   ctx: OpenObserveContext,
   org: string,
-  shapes: RecordShapes<S>,
+  shapes: OpenObserveShapes<S>,
   sink: SampleSink<S>,
 ): { samples: number; registrations: TypeRegistration[] } | undefined {
   const sampleCtx: OpenObserveContext = ctx.statusOnly === true ? { ...ctx, statusOnly: false } : ctx;
   const types = new PayloadTypes(ctx.knownTypes);
-  const records = walk as ShapeWalk<S>;
+  const records = walk as ShapeWalk<S, RecordStream>;
   if (!records.begin(shapes, org)) return undefined;
-  const visit = (verdict: number, start: number, end: number, stream: string, type: MetricType): boolean => {
+  const visit: VisitRecord<S> = (verdict, start, end, stream, type, known) => {
     if (verdict !== VOUCHED) return false;
-    let shape = records.find(body, start, end, holes);
+    let shape = known ?? records.find(body, start, end, holes);
     if (shape !== undefined) {
       // The scan read this record's stream and type from the same bytes as the shape's.
       if (types.admit(stream, type) !== undefined) return false;
@@ -44,7 +51,7 @@ export function emitOpenObserveSamples<S>(
     records.take(shape, holes, holes.time!, '');
     return true;
   };
-  if (!eachOpenObserveVerdict(body, ctx, holes, visit) || records.records === 0) {
+  if (!eachOpenObserveVerdict(body, ctx, holes, records, visit) || records.records === 0) {
     records.abandon();
     return undefined;
   }
@@ -63,9 +70,9 @@ function newShape<S>(
   stream: string,
   type: MetricType,
   types: PayloadTypes,
-  records: ShapeWalk<S>,
+  records: ShapeWalk<S, RecordStream>,
   sink: SampleSink<S>,
-): RecordShape<S> | undefined {
+): RecordShape<S, RecordStream> | undefined {
   const result = normalizeRecord(JSON.parse(body.toString('utf8', start, end)), ctx, types);
   if (!result.ok || result.sample === undefined) return undefined;
   const sample = result.sample;
@@ -79,5 +86,5 @@ function newShape<S>(
     sample.dtRaw !== ''
   )
     return undefined;
-  return records.add(body, start, end, holes, [sink.seriesOf(sample)], [valueHole]);
+  return records.add(body, start, end, holes, [sink.seriesOf(sample)], [valueHole], { stream, type });
 }

@@ -1,19 +1,24 @@
 import type { RejectedRecord, Sample } from '@pipeline/sample-model';
 import { decodeOpenObserveBody } from './decode-body.js';
 import { normalizeRecord } from './normalize-record.js';
-import { scanOpenObserveJson } from './scan-json.js';
+import { type OpenObserveShapes, scanOpenObserveJson } from './scan-json.js';
 import { StreamTally } from './stream-status.js';
 import { PayloadTypes } from './type-registry.js';
 import type { OpenObserveContext, PayloadResult } from './types.js';
 
 /**
  * The whole dialect for one request body. Pure and deterministic given (body, ctx), so the
- * receiver's response and the normalizer's samples always agree.
+ * receiver's response and the normalizer's samples always agree. `shapes` (the receiver's, kept
+ * from body to body) only make the statuses cheaper, never different.
  */
-export function processOpenObservePayload(body: Buffer, ctx: OpenObserveContext): PayloadResult {
+export function processOpenObservePayload(
+  body: Buffer,
+  ctx: OpenObserveContext,
+  shapes?: OpenObserveShapes<never>,
+): PayloadResult {
   if (ctx.statusOnly === true) {
     // Counting needs no objects: statuses straight from the bytes, the same ones (scan-json.ts).
-    const scanned = scanOpenObserveJson(body, ctx);
+    const scanned = scanOpenObserveJson(body, ctx, shapes);
     if (scanned !== undefined) return { ok: true, samples: [], ...scanned };
   }
   const decoded = decodeOpenObserveBody(body);

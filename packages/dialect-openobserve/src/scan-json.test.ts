@@ -3,7 +3,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { processOpenObservePayload } from './process-payload.js';
 import { scanOpenObserveJson } from './scan-json.js';
-import { context, expectSameSamples, fastPathTaken, RECEIVED_AT_US } from './test-support.js';
+import {
+  context,
+  expectSameSamples,
+  expectSameStatusesWithShapes,
+  fastPathTaken,
+  RECEIVED_AT_US,
+} from './test-support.js';
 import type { OpenObserveContext } from './types.js';
 
 /** The full path (JSON.parse, normalizeRecord) and the byte path must reach the same answer. */
@@ -17,6 +23,8 @@ function expectSameAnswer(body: Buffer, ctx: OpenObserveContext) {
   }
   // The normalizer's fast path reads the same bytes: it must give the full path's samples.
   expectSameSamples(body, ctx);
+  // And so does a receiver that knows the shapes of earlier records.
+  expectSameStatusesWithShapes(body, ctx);
 }
 
 const record = (fields: Record<string, unknown>) => JSON.stringify(fields);

@@ -8,7 +8,14 @@ import {
   scanLines,
   startAfterBom,
 } from '@pipeline/json-scan';
-import type { RecordHoles } from '@pipeline/record-shapes';
+import {
+  type HoleReader,
+  matchShape,
+  RecordHoles,
+  type RecordShape,
+  RecordShapes,
+  ShapeCursor,
+} from '@pipeline/record-shapes';
 import type { MetricType, RejectedRecord } from '@pipeline/sample-model';
 import { MAX_LABEL_KEY_LENGTH } from './labels.js';
 import { parseMetricType } from './metric-type.js';
@@ -56,6 +63,20 @@ const ROLE_AT_TIMESTAMP = 2;
 /** The holes an OpenObserve scan fills; their time is the record's resolved timestamp in µs. */
 export type OpenObserveHoles = RecordHoles<number>;
 
+/** What a shape keeps of its records besides their series: the stream and type their bytes name. */
+export interface RecordStream {
+  readonly stream: string;
+  readonly type: MetricType;
+}
+
+/** Shapes of vouched OpenObserve records (record-shapes); S is what the caller keeps per series. */
+export type OpenObserveShapes<S> = RecordShapes<S, RecordStream>;
+type OpenObserveShape<S> = RecordShape<S, RecordStream>;
+
+/** Shapes for the normalizer's samples, or without series (never) for a receiver's statuses. */
+export const createOpenObserveShapes = <S>(capacity?: number): OpenObserveShapes<S> =>
+  new RecordShapes<S, RecordStream>(capacity);
+
 const FIELD_KEYS = new KeyTable(['__name__', '__type__', 'value', '_timestamp', '@timestamp']);
 const K_NAME = 0;
 const K_TYPE = 1;
@@ -64,7 +85,7 @@ const K_TIMESTAMP = 3;
 // 4: @timestamp, read only when there is no _timestamp.
 
 /** Reads records; a vouched one leaves its stream and type here. */
-class RecordScanner {
+class RecordScanner implements HoleReader {
   readonly s = new JsonScanner();
   /** Where the values and timestamps lie, when the caller keeps them (the normalizer does). */
   holes: OpenObserveHoles | undefined;
@@ -167,19 +188,71 @@ class RecordScanner {
       if (more === undefined) return MALFORMED;
       if (!more) break;
     }
-    if (!sure || nameStart < 0 || typeStart < 0 || !Number.isFinite(value)) return UNSURE;
+    if (!sure || nameStart < 0 || typeStart < 0) return UNSURE;
     if (fields > this.ctx.maxFieldsPerRecord) return UNSURE;
     const type = this.#typeOf(typeStart, typeEnd);
     if (type === undefined) return UNSURE;
-    const resolved =
-      timestamp !== undefined
-        ? resolveTimestamp('_timestamp', timestamp, this.ctx.receivedAtUs)
-        : resolveTimestamp('@timestamp', atTimestamp, this.ctx.receivedAtUs);
-    if (typeof resolved === 'object') return UNSURE;
+    const resolved = this.#timeOf(value, timestamp, atTimestamp);
+    if (resolved === undefined) return UNSURE;
     if (holes !== undefined) holes.time = resolved;
     this.type = type;
     this.stream = this.#streamOf(nameStart, nameEnd, nameNonAscii);
     return VOUCHED;
+  }
+
+  /** The record's time, when its value is finite and its timestamp resolves (normalizeRecord's checks). */
+  #timeOf(value: number, timestamp: number | undefined, atTimestamp: number | undefined): number | undefined {
+    if (!Number.isFinite(value)) return undefined;
+    const resolved =
+      timestamp !== undefined
+        ? resolveTimestamp('_timestamp', timestamp, this.ctx.receivedAtUs)
+        : resolveTimestamp('@timestamp', atTimestamp, this.ctx.receivedAtUs);
+    return typeof resolved === 'object' ? undefined : resolved;
+  }
+
+  /** A hole's token: a number, as record() reads the value and the timestamps. */
+  readHole(role: number, at: number): number {
+    const s = this.s;
+    s.pos = at;
+    if (!isNumberStart(s.skipWhitespace())) return -1;
+    const start = s.pos;
+    if (!s.number()) return -1;
+    this.holes!.add(start, s.pos, role, s.numberValue(start));
+    return s.pos;
+  }
+
+  /**
+   * Whether the record at the cursor is a vouched one of `shape`, one made from a vouched record
+   * (record-shapes' matchShape): only its holes differ, so it is when its value and timestamps
+   * pass the same checks. Then the cursor is after it, its holes noted, and its stream and type the
+   * shape's; otherwise the cursor is where it was.
+   */
+  match(shape: OpenObserveShape<unknown>): boolean {
+    const s = this.s;
+    const holes = this.holes!;
+    const start = s.pos;
+    const end = matchShape(shape, s.bytes, start, s.end, holes, this);
+    if (end >= 0) {
+      let value = Number.NaN;
+      let timestamp: number | undefined;
+      let atTimestamp: number | undefined;
+      for (let h = 0; h < holes.count; h++) {
+        const role = holes.roles[h];
+        if (role === ROLE_VALUE) value = holes.values[h]!;
+        else if (role === ROLE_TIMESTAMP) timestamp = holes.values[h];
+        else atTimestamp = holes.values[h];
+      }
+      const time = this.#timeOf(value, timestamp, atTimestamp);
+      if (time !== undefined) {
+        holes.time = time;
+        this.stream = shape.meta.stream;
+        this.type = shape.meta.type;
+        s.pos = end;
+        return true;
+      }
+    }
+    s.pos = start;
+    return false;
   }
 
   #typeOf(start: number, end: number): MetricType | undefined {
@@ -205,34 +278,37 @@ class RecordScanner {
   }
 }
 
+const statusHoles: OpenObserveHoles = new RecordHoles<number>();
+const statusCursor = new ShapeCursor<never, RecordStream>();
+
 /**
  * The statuses of a JSON array or NDJSON body; undefined when the full path must decide (bytes that
  * are not JSON, a pretty-printed object, a body without records), so that its decoder names why.
+ * With `shapes`, records of a shape seen before are read as such (RecordScanner.match).
  */
-export function scanOpenObserveJson(body: Buffer, ctx: OpenObserveContext): ScannedStatuses | undefined {
-  const r = new RecordScanner(ctx);
-  const s = r.s;
+export function scanOpenObserveJson(
+  body: Buffer,
+  ctx: OpenObserveContext,
+  shapes?: OpenObserveShapes<never>,
+): ScannedStatuses | undefined {
   const types = new PayloadTypes(ctx.knownTypes);
   const tally = new StreamTally();
   const rejected: RejectedRecord[] = [];
+  const walking = shapes !== undefined && statusCursor.begin(shapes, '');
   let records = 0;
-  /** The record at the cursor, counted; false when its bytes are not JSON. */
-  const count = (): boolean => {
-    s.skipWhitespace();
-    const start = s.pos;
-    const verdict = r.record();
-    if (verdict === MALFORMED) return false;
+  const visit: VisitRecord<never> = (verdict, start, end, stream, type, known) => {
     const index = records++;
     if (verdict === VOUCHED) {
-      const reason = types.admit(r.stream, r.type);
-      if (reason === undefined) tally.succeeded(r.stream);
+      if (walking && known === undefined) statusCursor.know(body, start, end, statusHoles, { stream, type });
+      const reason = types.admit(stream, type);
+      if (reason === undefined) tally.succeeded(stream);
       else {
-        tally.failed(r.stream, reason);
-        rejected.push({ index, reason, record: parseRecord(body, start, s.pos) });
+        tally.failed(stream, reason);
+        rejected.push({ index, reason, record: parseRecord(body, start, end) });
       }
       return true;
     }
-    const record = parseRecord(body, start, s.pos);
+    const record = parseRecord(body, start, end);
     const result = normalizeRecord(record, ctx, types);
     if (result.ok) tally.succeeded(result.stream);
     else {
@@ -241,8 +317,11 @@ export function scanOpenObserveJson(body: Buffer, ctx: OpenObserveContext): Scan
     }
     return true;
   };
-
-  if (!eachRecord(s, body, count)) return undefined;
+  const ok = walking
+    ? eachOpenObserveVerdict(body, ctx, statusHoles, statusCursor, visit)
+    : eachOpenObserveVerdict(body, ctx, undefined, undefined, visit);
+  if (walking) statusCursor.end(!ok);
+  if (!ok) return undefined;
   return { streams: tally.statuses(), rejected, registrations: types.registrations, records };
 }
 
@@ -263,15 +342,28 @@ function eachRecord(s: JsonScanner, body: Buffer, record: () => boolean): boolea
   return scanLines(s, body, first, counted) && records > 0;
 }
 
+/** What eachOpenObserveVerdict calls with each record: `shape` when it matched its predicted one. */
+export type VisitRecord<S> = (
+  verdict: number,
+  start: number,
+  end: number,
+  stream: string,
+  type: MetricType,
+  shape: OpenObserveShape<S> | undefined,
+) => boolean;
+
 /**
  * Each record's verdict (VOUCHED or not), bytes [start, end), stream and type, its holes in
- * `holes` (record-shapes); false when the body is not JSON of records or `visit` returned false.
+ * `holes` when given (record-shapes); with `cursor` too, a record of the shape it predicts is read
+ * as one (RecordScanner.match) and visited with it. False when the body is not JSON of records or
+ * `visit` returned false.
  */
-export function eachOpenObserveVerdict(
+export function eachOpenObserveVerdict<S>(
   body: Buffer,
   ctx: OpenObserveContext,
-  holes: OpenObserveHoles,
-  visit: (verdict: number, start: number, end: number, stream: string, type: MetricType) => boolean,
+  holes: OpenObserveHoles | undefined,
+  cursor: ShapeCursor<S, RecordStream> | undefined,
+  visit: VisitRecord<S>,
 ): boolean {
   const r = new RecordScanner(ctx);
   r.holes = holes;
@@ -279,8 +371,13 @@ export function eachOpenObserveVerdict(
   return eachRecord(s, body, () => {
     s.skipWhitespace();
     const start = s.pos;
+    const predicted = holes === undefined ? undefined : cursor?.predicted();
+    if (predicted !== undefined && r.match(predicted)) {
+      cursor!.matched(predicted);
+      return visit(VOUCHED, start, s.pos, r.stream, r.type, predicted);
+    }
     const verdict = r.record();
-    return verdict !== MALFORMED && visit(verdict, start, s.pos, r.stream, r.type);
+    return verdict !== MALFORMED && visit(verdict, start, s.pos, r.stream, r.type, undefined);
   });
 }
 

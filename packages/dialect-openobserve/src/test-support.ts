@@ -1,8 +1,8 @@
-import { RecordShapes } from '@pipeline/record-shapes';
 import type { MetricType, Sample, Tag } from '@pipeline/sample-model';
 import { expect } from 'vitest';
 import { emitOpenObserveSamples } from './emit-samples.js';
 import { processOpenObservePayload } from './process-payload.js';
+import { createOpenObserveShapes, type OpenObserveShapes } from './scan-json.js';
 import type { OpenObserveContext, PayloadResult } from './types.js';
 
 /** Reception time used by the tests: 2023-11-14T22:13:20.123456Z. */
@@ -43,7 +43,7 @@ export function sample(
 type Series = { name: string; type: MetricType; tags: readonly Tag[] };
 
 /** Shapes kept across the checks of a test file, so that later bodies meet the shapes of earlier ones. */
-const testShapes = new RecordShapes<Series>();
+const testShapes = createOpenObserveShapes<Series>();
 
 /** Bodies the fast path took, of those checked (so that a test can tell it was exercised). */
 export const fastPathTaken = { bodies: 0, of: 0 };
@@ -55,7 +55,7 @@ export const fastPathTaken = { bodies: 0, of: 0 };
 export function expectSameSamples(
   body: Buffer,
   ctx: OpenObserveContext,
-  shapes: RecordShapes<Series> = testShapes,
+  shapes: OpenObserveShapes<Series> = testShapes,
 ): number | undefined {
   const full = processOpenObservePayload(body, ctx);
   const got: Sample[] = [];
@@ -75,4 +75,18 @@ export function expectSameSamples(
   expect(got).toEqual(full.ok ? full.samples : undefined);
   expect(out.registrations).toEqual(full.ok ? full.registrations : undefined);
   return out.samples;
+}
+
+/** A receiver's shapes kept across the checks of a test file, as the route keeps them across requests. */
+export const testStatusShapes = createOpenObserveShapes<never>(200_000);
+
+/**
+ * A receiver's statuses with its shapes (records of known shapes read as such) are exactly those
+ * without: checked twice, so that the second read meets the shapes the first one made.
+ */
+export function expectSameStatusesWithShapes(body: Buffer, ctx: OpenObserveContext): void {
+  const statusCtx = { ...ctx, statusOnly: true };
+  const plain = processOpenObservePayload(body, statusCtx);
+  expect(processOpenObservePayload(body, statusCtx, testStatusShapes)).toEqual(plain);
+  expect(processOpenObservePayload(body, statusCtx, testStatusShapes)).toEqual(plain);
 }

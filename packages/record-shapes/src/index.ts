@@ -1,1 +1,10 @@
-export { RecordHoles, type RecordShape, RecordShapes, ShapeWalk, shapeHash } from './record-shapes.js';
+export {
+  type HoleReader,
+  matchShape,
+  RecordHoles,
+  type RecordShape,
+  RecordShapes,
+  ShapeCursor,
+  ShapeWalk,
+  shapeHash,
+} from './record-shapes.js';

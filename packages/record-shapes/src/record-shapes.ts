@@ -5,9 +5,15 @@
  * holes were seen before has the series found then, and needs no decoding, no sample objects and
  * no series lookup (docs/benchmarks.md, twelfth round). A hash only finds candidates; the bytes are
  * compared in full, so one shape never stands for another. A dialect's scan notes a record's holes
- * in a RecordHoles; ShapeWalk matches a body's records to shapes, in order.
+ * in a RecordHoles; ShapeCursor follows a body's records from shape to shape, and ShapeWalk gathers
+ * their rows.
+ *
+ * A record of the shape that followed the previous record's last time (as scrapes repeat their
+ * order) is read against that shape without scanning it: its bytes are compared with the shape's
+ * spans and only the tokens in its holes are read, by the dialect (matchShape). Anything else is
+ * scanned, and its shape found by hash.
  */
-export interface RecordShape<S> {
+export interface RecordShape<S, M = undefined> {
   readonly org: string;
   /**
    * The record's bytes outside its holes, one span after another, at `at` in a chunk of bytes that
@@ -18,13 +24,26 @@ export interface RecordShape<S> {
   readonly view: DataView;
   readonly at: number;
   readonly spans: Int32Array;
+  /** Each hole's role to the dialect, in byte order. */
+  readonly roles: Int32Array;
   /** What the caller keeps per shape: its samples' series, in order, and the hole of each one's value. */
   readonly series: readonly S[];
   readonly valueHoles: readonly number[];
+  /** What else the dialect keeps of such a record (OpenObserve: its stream and type). */
+  readonly meta: M;
   /** The next shape with the same hash. */
-  next: RecordShape<S> | undefined;
+  next: RecordShape<S, M> | undefined;
   /** The shape of the record that followed one of this shape last time: tried first. */
-  successor: RecordShape<S> | undefined;
+  successor: RecordShape<S, M> | undefined;
+}
+
+/** A dialect's reader of the tokens in a record's holes. */
+export interface HoleReader {
+  /**
+   * Reads a token of `role` at `at` with the checks the dialect's scan makes of it, noting it in
+   * the holes; returns where it ends, or -1 when no such token is there.
+   */
+  readHole(role: number, at: number): number;
 }
 
 /**
@@ -116,7 +135,7 @@ export function shapeHash(bytes: Uint8Array, start: number, end: number, holes: 
 
 /** The record's bytes outside its holes equal the shape's: four bytes at a time, then the rest. */
 function sameShape(
-  shape: RecordShape<unknown>,
+  shape: RecordShape<unknown, unknown>,
   bytes: Uint8Array,
   start: number,
   end: number,
@@ -144,6 +163,45 @@ function sameShape(
   return true;
 }
 
+/**
+ * Reads the record at bytes[start, limit) as one of `shape`: each of the shape's spans must be
+ * there, byte for byte, and between them `reader` must find a token of each hole's role (it notes
+ * the holes, cleared first). Returns where the record ends, or -1. A record that matches is valid
+ * exactly when the one the shape was made from was, if the reader checks each token as the scan
+ * did: nothing else in it differs.
+ */
+export function matchShape(
+  shape: RecordShape<unknown, unknown>,
+  bytes: Uint8Array,
+  start: number,
+  limit: number,
+  holes: RecordHoles,
+  reader: HoleReader,
+): number {
+  holes.clear();
+  const spans = shape.spans;
+  const roles = shape.roles;
+  const count = roles.length;
+  const own = shape.chunk;
+  const ownView = shape.view;
+  const v = viewOf(bytes);
+  let from = start;
+  let ownFrom = shape.at;
+  for (let k = 0; ; k++) {
+    const length = spans[k]!;
+    if (from + length > limit) return -1;
+    let i = 0;
+    for (; i + 4 <= length; i += 4)
+      if (v.getUint32(from + i, true) !== ownView.getUint32(ownFrom + i, true)) return -1;
+    for (; i < length; i++) if (bytes[from + i] !== own[ownFrom + i]) return -1;
+    from += length;
+    ownFrom += length;
+    if (k === count) return from;
+    from = reader.readHole(roles[k]!, from);
+    if (from < 0) return -1;
+  }
+}
+
 /** While bodies are not walked, one in this many still is, to notice records repeating again. */
 const PROBE_EVERY = 16;
 
@@ -161,8 +219,10 @@ const CHUNK_BYTES = 256 * 1024;
  * (worthWalking), but for one in PROBE_EVERY, and a probe that finds at least half of its records
  * known starts them again.
  */
-export class RecordShapes<S> {
-  readonly #shapes = new Map<number, RecordShape<S>>();
+export class RecordShapes<S, M = undefined> {
+  readonly #shapes = new Map<number, RecordShape<S, M>>();
+  /** Per org, the shape of the first record of its last body walked: the next body's first guess. */
+  readonly #openers = new Map<string, RecordShape<S, M>>();
   #size = 0;
   #series = 0;
   #made = 0;
@@ -197,10 +257,23 @@ export class RecordShapes<S> {
     }
   }
 
+  /** The shape that began `org`'s last body walked. */
+  opener(org: string): RecordShape<S, M> | undefined {
+    return this.#openers.get(org);
+  }
+
+  setOpener(org: string, shape: RecordShape<S, M>): void {
+    this.#openers.set(org, shape);
+  }
+
+  /** A record was read against a predicted shape (matchShape), which served it. */
+  served(): void {
+    this.#served++;
+  }
+
   /**
    * The shape of the record in bytes[start, end) with these holes, if known. `after` is the shape
-   * of the record before it in the same body, if any: the record that followed it last time is
-   * tried first, which saves the hash when bodies repeat their order (as scrapes do).
+   * of the record before it in the same body, if any: the shape found becomes its successor.
    */
   find(
     org: string,
@@ -208,13 +281,8 @@ export class RecordShapes<S> {
     start: number,
     end: number,
     holes: RecordHoles,
-    after?: RecordShape<S>,
-  ): RecordShape<S> | undefined {
-    const predicted = after?.successor;
-    if (predicted !== undefined && predicted.org === org && sameShape(predicted, bytes, start, end, holes)) {
-      this.#served++;
-      return predicted;
-    }
+    after?: RecordShape<S, M>,
+  ): RecordShape<S, M> | undefined {
     for (
       let shape = this.#shapes.get(this.hash(bytes, start, end, holes));
       shape !== undefined;
@@ -238,13 +306,17 @@ export class RecordShapes<S> {
     holes: RecordHoles,
     series: readonly S[],
     valueHoles: readonly number[],
-    after?: RecordShape<S>,
-  ): RecordShape<S> {
-    if (this.#series + series.length > this.capacity) {
+    meta: M,
+    after?: RecordShape<S, M>,
+  ): RecordShape<S, M> {
+    // A shape without series (a receiver's) still counts: it holds its bytes.
+    const weight = Math.max(1, series.length);
+    if (this.#series + weight > this.capacity) {
       this.#walking = this.#served >= this.#made;
       this.#made = 0;
       this.#served = 0;
       this.#shapes.clear();
+      this.#openers.clear();
       this.#size = 0;
       this.#series = 0;
       // Shapes made before keep their own chunk: a new one is never written over theirs.
@@ -254,6 +326,7 @@ export class RecordShapes<S> {
     const count = holes.count;
     const at = holes.at;
     const spans = new Int32Array(count + 1);
+    const roles = Int32Array.from(holes.roles.slice(0, count));
     let length = end - start;
     for (let k = 0; k < count; k++) length -= at[2 * k + 1]! - at[2 * k]!;
     if (this.#used + length > this.#chunk.length) {
@@ -273,21 +346,23 @@ export class RecordShapes<S> {
       if (k < count) from = at[2 * k + 1]!;
     }
     const hash = this.hash(bytes, start, end, holes);
-    const shape: RecordShape<S> = {
+    const shape: RecordShape<S, M> = {
       org,
       chunk,
       view: this.#view,
       at: this.#used,
       spans,
+      roles,
       series,
       valueHoles,
+      meta,
       next: this.#shapes.get(hash),
       successor: undefined,
     };
     this.#used = to;
     this.#shapes.set(hash, shape);
     this.#size++;
-    this.#series += series.length;
+    this.#series += weight;
     this.#made++;
     if (after !== undefined) after.successor = shape;
     return shape;
@@ -295,54 +370,70 @@ export class RecordShapes<S> {
 }
 
 /**
- * One body's records matched to shapes, in order: each record's shape is looked for with the
- * previous record's as the prediction (RecordShapes.find), and its rows are held until the whole
- * body is found valid, then added to the sink at once; a body that takes the full path instead
- * leaves nothing behind. Reused from body to body.
+ * One body's records followed from shape to shape: the shape each record is likely of
+ * (predicted), then, for a record that was not, its shape found by hash or made. Reused from body
+ * to body.
  */
-export class ShapeWalk<S> {
-  #shapes: RecordShapes<S> | undefined;
+export class ShapeCursor<S, M = undefined> {
+  #shapes: RecordShapes<S, M> | undefined;
   #org = '';
-  #previous: RecordShape<S> | undefined;
+  #previous: RecordShape<S, M> | undefined;
   #found = 0;
-  #series: (readonly S[])[] = [];
-  #times: number[] = [];
-  #dtRaw: string[] = [];
-  #values: number[] = [];
+  #records = 0;
 
   /**
-   * Starts a body of `org`'s; false when it had better be decoded (RecordShapes.worthWalking),
-   * and then it must not be walked.
+   * Starts a body of `org`'s; false when it had better be scanned without shapes
+   * (RecordShapes.worthWalking), and then it must not be walked.
    */
-  begin(shapes: RecordShapes<S>, org: string): boolean {
-    this.#clear(shapes, org);
+  begin(shapes: RecordShapes<S, M>, org: string): boolean {
+    this.#shapes = shapes;
+    this.#org = org;
+    this.#clear();
     return shapes.worthWalking();
   }
 
-  #clear(shapes: RecordShapes<S>, org: string): void {
-    this.#shapes = shapes;
-    this.#org = org;
+  #clear(): void {
     this.#previous = undefined;
     this.#found = 0;
-    this.#series.length = 0;
-    this.#times.length = 0;
-    this.#dtRaw.length = 0;
-    this.#values.length = 0;
+    this.#records = 0;
   }
 
-  /** Records taken so far. */
+  /** Records passed so far. */
   get records(): number {
-    return this.#series.length;
+    return this.#records;
   }
 
-  /** The known shape of the record in bytes[start, end), if any. */
-  find(bytes: Uint8Array, start: number, end: number, holes: RecordHoles): RecordShape<S> | undefined {
+  /**
+   * The shape the next record is likely of: the one that followed the previous record's last
+   * time, or for a body's first record the one that began the org's last body.
+   */
+  predicted(): RecordShape<S, M> | undefined {
+    const previous = this.#previous;
+    const predicted = previous === undefined ? this.#shapes!.opener(this.#org) : previous.successor;
+    return predicted?.org === this.#org ? predicted : undefined;
+  }
+
+  /** The next record was read as one of the predicted shape (matchShape): passes it. */
+  matched(shape: RecordShape<S, M>): void {
+    this.#found++;
+    this.#shapes!.served();
+    this.#pass(shape);
+  }
+
+  /** The known shape of the record in bytes[start, end), if any: passes it. */
+  find(bytes: Uint8Array, start: number, end: number, holes: RecordHoles): RecordShape<S, M> | undefined {
     const shape = this.#shapes!.find(this.#org, bytes, start, end, holes, this.#previous);
-    if (shape !== undefined) this.#found++;
+    if (shape !== undefined) {
+      this.#found++;
+      this.#pass(shape);
+    }
     return shape;
   }
 
-  /** A new shape for the record in bytes[start, end), its samples' series and value holes found by decoding it. */
+  /**
+   * A new shape for the record in bytes[start, end) (find() did not know it), its samples' series
+   * and value holes found by decoding it: passes it.
+   */
   add(
     bytes: Uint8Array,
     start: number,
@@ -350,13 +441,70 @@ export class ShapeWalk<S> {
     holes: RecordHoles,
     series: readonly S[],
     valueHoles: readonly number[],
-  ): RecordShape<S> {
-    return this.#shapes!.add(this.#org, bytes, start, end, holes, series, valueHoles, this.#previous);
+    meta: M,
+  ): RecordShape<S, M> {
+    const shape = this.#shapes!.add(
+      this.#org,
+      bytes,
+      start,
+      end,
+      holes,
+      series,
+      valueHoles,
+      meta,
+      this.#previous,
+    );
+    this.#pass(shape);
+    return shape;
   }
 
-  /** The record just read is of `shape`, its values in `holes`. */
-  take(shape: RecordShape<S>, holes: RecordHoles, timestampUs: number, dtRaw: string): void {
+  /** The shape of a record whose series nobody keeps (a receiver's verdicts): found, or made. */
+  know(bytes: Uint8Array, start: number, end: number, holes: RecordHoles, meta: M): RecordShape<S, M> {
+    return this.find(bytes, start, end, holes) ?? this.add(bytes, start, end, holes, [], [], meta);
+  }
+
+  /** Moves past a record of `shape`: the next one is predicted from it. */
+  #pass(shape: RecordShape<S, M>): void {
+    if (this.#previous === undefined) this.#shapes!.setOpener(this.#org, shape);
     this.#previous = shape;
+    this.#records++;
+  }
+
+  /**
+   * The body is done: how many of its records known shapes served counts (RecordShapes.walked),
+   * unless it was given up for the full path.
+   */
+  end(abandoned = false): void {
+    this.#shapes!.walked(abandoned ? 0 : this.#found, this.#records);
+    this.#clear();
+  }
+}
+
+/**
+ * One body's records matched to shapes, in order (ShapeCursor), their rows held until the whole
+ * body is found valid, then added to the sink at once; a body that takes the full path instead
+ * leaves nothing behind. Reused from body to body.
+ */
+export class ShapeWalk<S, M = undefined> extends ShapeCursor<S, M> {
+  #series: (readonly S[])[] = [];
+  #times: number[] = [];
+  #dtRaw: string[] = [];
+  #values: number[] = [];
+
+  override begin(shapes: RecordShapes<S, M>, org: string): boolean {
+    this.#clearRows();
+    return super.begin(shapes, org);
+  }
+
+  #clearRows(): void {
+    this.#series.length = 0;
+    this.#times.length = 0;
+    this.#dtRaw.length = 0;
+    this.#values.length = 0;
+  }
+
+  /** The record just passed is of `shape` (matched, found or added), its values in `holes`. */
+  take(shape: RecordShape<S, M>, holes: RecordHoles, timestampUs: number, dtRaw: string): void {
     this.#series.push(shape.series);
     this.#times.push(timestampUs);
     this.#dtRaw.push(dtRaw);
@@ -364,15 +512,15 @@ export class ShapeWalk<S> {
     for (const h of shape.valueHoles) this.#values.push(values[h]!);
   }
 
-  /** The body takes the full path after all: nothing taken is added. */
+  /** The body takes the full path after all: nothing taken is added, and no record counts as served. */
   abandon(): void {
-    this.#shapes!.walked(0, this.records);
-    this.#clear(this.#shapes!, this.#org);
+    this.end(true);
+    this.#clearRows();
   }
 
   /** Adds every row taken to `sink` and returns how many. */
   finish(sink: { add(series: S, timestampUs: number, value: number, dtRaw: string): void }): number {
-    this.#shapes!.walked(this.#found, this.records);
+    this.end();
     let v = 0;
     for (let r = 0; r < this.#series.length; r++) {
       const series = this.#series[r]!;
@@ -380,7 +528,7 @@ export class ShapeWalk<S> {
       const dtRaw = this.#dtRaw[r]!;
       for (let k = 0; k < series.length; k++) sink.add(series[k]!, timestampUs, this.#values[v++]!, dtRaw);
     }
-    this.#clear(this.#shapes!, this.#org);
+    this.#clearRows();
     return v;
   }
 }

@@ -4,6 +4,7 @@ import {
   processBetterStackPayload,
 } from '@pipeline/dialect-betterstack';
 import {
+  createOpenObserveShapes,
   emitOpenObserveSamples,
   type KnownTypes,
   processOpenObservePayload,
@@ -30,7 +31,7 @@ const FORMATS: readonly string[] = ['json', 'ndjson', 'msgpack'];
 // One per dialect (the same bytes mean other series in the other) and process, like the row
 // cache whose entries the shapes hold.
 const betterStackShapes = new RecordShapes<SeriesEntry>();
-const openObserveShapes = new RecordShapes<SeriesEntry>();
+const openObserveShapes = createOpenObserveShapes<SeriesEntry>();
 
 /**
  * Replays the receiver's verdict: the same dialect function with the same reception time and

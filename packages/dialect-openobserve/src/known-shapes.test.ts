@@ -1,0 +1,88 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { processOpenObservePayload } from './process-payload.js';
+import {
+  context,
+  expectSameSamples,
+  expectSameStatusesWithShapes,
+  testStatusShapes,
+} from './test-support.js';
+
+/**
+ * Records that share their bytes but for what lies where the value and timestamps lie (V, T, A):
+ * the same template filled twice means the second body meets shapes made from the first, with
+ * other tokens in their holes, valid or not, well-formed or not.
+ */
+const TEMPLATES = [
+  '{"__name__":"cpu","__type__":"gauge","host":"a","value":V,"_timestamp":T}',
+  '{"__name__":"req","__type__":"counter","value":V,"@timestamp":A,"code":200}',
+  '{"_timestamp":T,"@timestamp":A,"__name__":"lat","__type__":"histogram","value":V}',
+  '{"__name__":"up","__type__":"gauge","value":V}',
+  '{"__name__":"cpu","__type__":"counter","host":"b","value":V,"_timestamp":T}',
+  '{ "__name__" : "mem", "__type__": "gauge", "value" : V , "_timestamp": T }',
+];
+const VALUES = ['1', '-0', '2.5e3', '1e400', ' 7 ', '"7"', 'null', '[1]', '1.', '-', '01'];
+const TIMES = [
+  '1700000000000000',
+  '1700000000000',
+  '1700000000',
+  '1699999999.5',
+  '0',
+  '-1',
+  '1e400',
+  '99999999999999999999',
+  '"1700000000"',
+  'null',
+  '1e',
+];
+
+const fill = (template: string, values: readonly string[], times: readonly string[]) => {
+  let v = 0;
+  let t = 0;
+  return template.replace(/[VTA]/g, (hole) =>
+    hole === 'V' ? values[v++ % values.length]! : times[t++ % times.length]!,
+  );
+};
+
+describe('records of known shapes read from their holes give the statuses and samples of a scan', () => {
+  it('whatever tokens the holes hold, in arrays and NDJSON, with types known or not', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat(TEMPLATES.length - 1), { minLength: 1, maxLength: 6 }),
+        fc.array(
+          fc.record({
+            values: fc.array(fc.constantFrom(...VALUES), { minLength: 1, maxLength: 4 }),
+            times: fc.array(fc.constantFrom(...TIMES), { minLength: 1, maxLength: 3 }),
+          }),
+          { minLength: 2, maxLength: 3 },
+        ),
+        fc.boolean(),
+        fc.boolean(),
+        (records, fillings, ndjson, cpuIsCounter) => {
+          const ctx = context({ known: cpuIsCounter ? { cpu: 'counter' } : {} });
+          for (const { values, times } of fillings) {
+            const texts = records.map((t) => fill(TEMPLATES[t]!, values, times));
+            const body = Buffer.from(ndjson ? texts.join('\n') : `[${texts.join(',')}]`);
+            expectSameStatusesWithShapes(body, ctx);
+            expectSameSamples(body, ctx);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(testStatusShapes.size).toBeGreaterThan(0);
+  });
+
+  it('admits each known shape’s type per body: a conflict with a known type still fails the record', () => {
+    const body = Buffer.from(`[${fill(TEMPLATES[0]!, ['1'], ['1700000000'])}]`);
+    const statusCtx = { ...context(), statusOnly: true };
+    expect(processOpenObservePayload(body, statusCtx, testStatusShapes)).toMatchObject({
+      ok: true,
+      streams: [{ name: 'cpu', successful: 1, failed: 0 }],
+    });
+    const conflicting = { ...context({ known: { cpu: 'counter' } }), statusOnly: true };
+    const refused = processOpenObservePayload(body, conflicting, testStatusShapes);
+    expect(refused).toMatchObject({ ok: true, streams: [{ name: 'cpu', successful: 0, failed: 1 }] });
+    expect(refused).toEqual(processOpenObservePayload(body, conflicting));
+  });
+});
