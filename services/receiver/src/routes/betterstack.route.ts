@@ -1,6 +1,7 @@
 import {
   ACCEPTED_CONTENT_TYPES,
   type BetterStackContext,
+  createVerdictShapes,
   formatFromContentType,
   processBetterStackPayload,
 } from '@pipeline/dialect-betterstack';
@@ -9,7 +10,13 @@ import type { FastifyInstance } from 'fastify';
 import { authenticateSourceToken } from '../auth/authenticate.js';
 import type { SourceToken } from '../auth/credentials.js';
 import { decompressBody } from '../hooks/decompress.js';
-import { acceptRawBodies, classifyFastifyError, publishRaw, type RouteDeps } from './shared.js';
+import {
+  acceptRawBodies,
+  classifyFastifyError,
+  publishRaw,
+  type RouteDeps,
+  VERDICT_SHAPES,
+} from './shared.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -23,6 +30,7 @@ const MAX_LISTED_ERRORS = 100;
 /** Better Stack's `POST /metrics` (CONTRACT.md §1). Bodies are plain text, as upstream answers. */
 export async function betterStackRoute(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   acceptRawBodies(app, deps.config.maxBodyBytes);
+  const shapes = createVerdictShapes(VERDICT_SHAPES);
 
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, _request, reply) => {
     const kind = classifyFastifyError(error);
@@ -76,7 +84,7 @@ export async function betterStackRoute(app: FastifyInstance, deps: RouteDeps): P
         // The answer needs counts only; the normalizer builds the samples from the same bytes.
         statusOnly: true,
       };
-      const result = processBetterStackPayload(body, format, ctx);
+      const result = processBetterStackPayload(body, format, ctx, shapes);
       if (!result.ok) return reply.code(406).type('text/plain').send(`${PARSE_ERROR} ${result.error}`);
       const errors = result.rejected
         .slice(0, MAX_LISTED_ERRORS)

@@ -1,10 +1,21 @@
-import { type KnownTypes, processOpenObservePayload, statusResponse } from '@pipeline/dialect-openobserve';
+import {
+  createOpenObserveShapes,
+  type KnownTypes,
+  processOpenObservePayload,
+  statusResponse,
+} from '@pipeline/dialect-openobserve';
 import { nowMicros } from '@pipeline/timestamp-rules';
 import type { FastifyInstance } from 'fastify';
 import { authenticateUser } from '../auth/authenticate.js';
 import type { OrgUser } from '../auth/credentials.js';
 import { decompressBody } from '../hooks/decompress.js';
-import { acceptRawBodies, classifyFastifyError, publishRaw, type RouteDeps } from './shared.js';
+import {
+  acceptRawBodies,
+  classifyFastifyError,
+  publishRaw,
+  type RouteDeps,
+  VERDICT_SHAPES,
+} from './shared.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -25,6 +36,7 @@ export async function openObserveRoute(
   deps: RouteDeps & { types: TypeLookup },
 ): Promise<void> {
   acceptRawBodies(app, deps.config.maxBodyBytes);
+  const shapes = createOpenObserveShapes<never>(VERDICT_SHAPES);
 
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, _request, reply) => {
     const kind = classifyFastifyError(error);
@@ -61,13 +73,17 @@ export async function openObserveRoute(
       const user = request.orgUser!;
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const receivedAtUs = nowMicros();
-      const result = processOpenObservePayload(body, {
-        receivedAtUs,
-        maxFieldsPerRecord: deps.config.maxFieldsPerRecord,
-        knownTypes: deps.types.forOrg(user.org),
-        // The answer needs counts only; the normalizer builds the samples from the same bytes.
-        statusOnly: true,
-      });
+      const result = processOpenObservePayload(
+        body,
+        {
+          receivedAtUs,
+          maxFieldsPerRecord: deps.config.maxFieldsPerRecord,
+          knownTypes: deps.types.forOrg(user.org),
+          // The answer needs counts only; the normalizer builds the samples from the same bytes.
+          statusOnly: true,
+        },
+        shapes,
+      );
       if (!result.ok) return reply.code(400).send(fail(400, result.error));
       const published = await publishRaw(deps, {
         dialect: 'openobserve',

@@ -6,6 +6,12 @@ import { BUSY } from '../hooks/admission.js';
 import type { Publisher } from '../publisher.js';
 import type { ReceiverMetrics } from '../receiver-metrics.js';
 
+/**
+ * Record shapes each dialect's route keeps to read its verdicts cheaper (record-shapes): enough for
+ * the distinct records of a fleet's scrapes, a few tens of MiB at most; past it they start over.
+ */
+export const VERDICT_SHAPES = 50_000;
+
 export interface RouteDeps {
   readonly config: ReceiverConfig;
   readonly publisher: Publisher;
