@@ -150,7 +150,8 @@ class JsonReader implements ByteReader {
     if (!isNumberStart(s.skipWhitespace())) return this.#unsure();
     const start = s.pos;
     if (!s.number()) return this.#malformed();
-    const value = s.numberValue(start);
+    // Only a number that may overflow has to be read to know it is finite (finite()).
+    const value = this.holes.keepsValues || s.mayOverflow ? s.numberValue(start) : 0;
     if (!Number.isFinite(value)) return UNSURE;
     this.holes.add(start, s.pos, role, value);
     return VALID;

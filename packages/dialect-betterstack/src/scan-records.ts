@@ -144,7 +144,7 @@ export type VerdictShapes = RecordShapes<never>;
 /** Shapes for a receiver's verdicts, at most `capacity` of them (then they start over). */
 export const createVerdictShapes = (capacity: number): VerdictShapes => new RecordShapes<never>(capacity);
 
-const verdictHoles = new RecordHoles<ResolvedTime>();
+const verdictHoles = new RecordHoles<ResolvedTime>(false);
 const verdictCursor = new ShapeCursor<never>();
 
 /** One body's walk over the receiver's shapes (scanBetterStackJson and scanBetterStackMsgpack). */

@@ -158,7 +158,7 @@ class RecordScanner implements HoleReader {
         } else {
           const start = s.pos;
           if (!s.number()) return MALFORMED;
-          const n = s.numberValue(start);
+          const n = this.#numberAt(start, k === K_VALUE);
           if (k === K_VALUE) value = n;
           else if (k === K_TIMESTAMP) timestamp = n;
           else atTimestamp = n; // @timestamp
@@ -217,8 +217,17 @@ class RecordScanner implements HoleReader {
     if (!isNumberStart(s.skipWhitespace())) return -1;
     const start = s.pos;
     if (!s.number()) return -1;
-    this.holes!.add(start, s.pos, role, s.numberValue(start));
+    this.holes!.add(start, s.pos, role, this.#numberAt(start, role === ROLE_VALUE));
     return s.pos;
+  }
+
+  /**
+   * The number just read from `start`. A value whose number nobody keeps is only checked for
+   * being finite, and one that cannot overflow is: 0 stands for it.
+   */
+  #numberAt(start: number, isValue: boolean): number {
+    const s = this.s;
+    return !isValue || s.mayOverflow || this.holes?.keepsValues === true ? s.numberValue(start) : 0;
   }
 
   /**
@@ -278,7 +287,7 @@ class RecordScanner implements HoleReader {
   }
 }
 
-const statusHoles: OpenObserveHoles = new RecordHoles<number>();
+const statusHoles: OpenObserveHoles = new RecordHoles<number>(false);
 const statusCursor = new ShapeCursor<never, RecordStream>();
 
 /**

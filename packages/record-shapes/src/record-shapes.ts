@@ -23,9 +23,9 @@ export interface RecordShape<S, M = undefined> {
   readonly chunk: Uint8Array;
   readonly view: DataView;
   readonly at: number;
-  readonly spans: Int32Array;
+  readonly spans: readonly number[];
   /** Each hole's role to the dialect, in byte order. */
-  readonly roles: Int32Array;
+  readonly roles: readonly number[];
   /** What the caller keeps per shape: its samples' series, in order, and the hole of each one's value. */
   readonly series: readonly S[];
   readonly valueHoles: readonly number[];
@@ -58,6 +58,12 @@ export class RecordHoles<T = unknown> {
   count = 0;
   /** The record's time as the dialect resolved it, if it has one. */
   time: T | undefined;
+
+  /**
+   * @param keepsValues false when only the holes' places matter (a receiver's verdicts): a scan
+   *   then need not work out a value it only has to know is finite, and notes 0 for it.
+   */
+  constructor(readonly keepsValues = true) {}
 
   clear(): void {
     this.count = 0;
@@ -202,6 +208,8 @@ export function matchShape(
   }
 }
 
+const NONE: readonly never[] = [];
+
 /** While bodies are not walked, one in this many still is, to notice records repeating again. */
 const PROBE_EVERY = 16;
 
@@ -230,6 +238,11 @@ export class RecordShapes<S, M = undefined> {
   #walking = true;
   #untried = 0;
   #chunk = new Uint8Array(0);
+  /** The record find() hashed last, and its hash. */
+  #hashed: Uint8Array | undefined;
+  #hashedStart = -1;
+  #hashedEnd = -1;
+  #hash = 0;
   #view = new DataView(this.#chunk.buffer);
   #used = 0;
   constructor(
@@ -283,11 +296,13 @@ export class RecordShapes<S, M = undefined> {
     holes: RecordHoles,
     after?: RecordShape<S, M>,
   ): RecordShape<S, M> | undefined {
-    for (
-      let shape = this.#shapes.get(this.hash(bytes, start, end, holes));
-      shape !== undefined;
-      shape = shape.next
-    ) {
+    const hash = this.hash(bytes, start, end, holes);
+    // Kept for add(), which follows a find() that failed for the same record.
+    this.#hashed = bytes;
+    this.#hashedStart = start;
+    this.#hashedEnd = end;
+    this.#hash = hash;
+    for (let shape = this.#shapes.get(hash); shape !== undefined; shape = shape.next) {
       if (shape.org === org && sameShape(shape, bytes, start, end, holes)) {
         if (after !== undefined) after.successor = shape;
         this.#served++;
@@ -325,8 +340,10 @@ export class RecordShapes<S, M = undefined> {
     }
     const count = holes.count;
     const at = holes.at;
-    const spans = new Int32Array(count + 1);
-    const roles = Int32Array.from(holes.roles.slice(0, count));
+    // Arrays of small integers: typed arrays take longer to make than a record to scan.
+    const spans: number[] = [];
+    const roles: number[] = [];
+    for (let k = 0; k < count; k++) roles.push(holes.roles[k]!);
     let length = end - start;
     for (let k = 0; k < count; k++) length -= at[2 * k + 1]! - at[2 * k]!;
     if (this.#used + length > this.#chunk.length) {
@@ -340,12 +357,17 @@ export class RecordShapes<S, M = undefined> {
     let from = start;
     for (let k = 0; k <= count; k++) {
       const spanEnd = k < count ? at[2 * k]! : end;
-      spans[k] = spanEnd - from;
-      chunk.set(bytes.subarray(from, spanEnd), to);
+      spans.push(spanEnd - from);
+      // Short spans byte by byte: a subarray of a Buffer is a Buffer, costlier to make than to copy.
+      if (spanEnd - from > 64) chunk.set(bytes.subarray(from, spanEnd), to);
+      else for (let i = from; i < spanEnd; i++) chunk[to + i - from] = bytes[i]!;
       to += spanEnd - from;
       if (k < count) from = at[2 * k + 1]!;
     }
-    const hash = this.hash(bytes, start, end, holes);
+    const hash =
+      bytes === this.#hashed && start === this.#hashedStart && end === this.#hashedEnd
+        ? this.#hash
+        : this.hash(bytes, start, end, holes);
     const shape: RecordShape<S, M> = {
       org,
       chunk,
@@ -460,7 +482,7 @@ export class ShapeCursor<S, M = undefined> {
 
   /** The shape of a record whose series nobody keeps (a receiver's verdicts): found, or made. */
   know(bytes: Uint8Array, start: number, end: number, holes: RecordHoles, meta: M): RecordShape<S, M> {
-    return this.find(bytes, start, end, holes) ?? this.add(bytes, start, end, holes, [], [], meta);
+    return this.find(bytes, start, end, holes) ?? this.add(bytes, start, end, holes, NONE, NONE, meta);
   }
 
   /** Moves past a record of `shape`: the next one is predicted from it. */
