@@ -139,6 +139,40 @@ describe('RecordShapes: series of records known by their bytes outside the holes
     expect(match('{"v":7,"w":8}')?.values).toEqual([7, 8]);
   });
 
+  it('notices a change at any byte of spans of any length, wherever they lie', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 70, size: 'max' }),
+        fc.uint8Array({ maxLength: 40, size: 'max' }),
+        fc.nat(7),
+        fc.nat(200),
+        (left, right, offset, flip) => {
+          // A record "left 7,right" at an unaligned offset; the hole holds a digit, ended by the comma.
+          const record = Buffer.concat([Buffer.alloc(offset, 0x20), left, Buffer.from('7,'), right]);
+          const holes = new RecordHoles();
+          holes.add(offset + left.length, offset + left.length + 1, 0, 7);
+          const shapes = new RecordShapes<string>();
+          const shape = shapes.add('acme', record, offset, record.length, holes, ['s'], [0], undefined);
+          const reader = (bytes: Uint8Array) => digitsReader(bytes, new RecordHoles());
+          const same = Buffer.from(record);
+          expect(matchShape(shape, same, offset, same.length, new RecordHoles(), reader(same))).toBe(
+            same.length,
+          );
+          const spanBytes = left.length + 1 + right.length;
+          const k = flip % spanBytes;
+          const at = k < left.length ? offset + k : offset + left.length + 1 + (k - left.length);
+          const changed = Buffer.from(record);
+          changed[at] = changed[at]! ^ (1 << (flip % 8));
+          expect(matchShape(shape, changed, offset, changed.length, new RecordHoles(), reader(changed))).toBe(
+            -1,
+          );
+          expect(shapes.find('acme', changed, offset, changed.length, holes)).toBeUndefined();
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('finds a record by hash after a failed prediction, and makes that its successor', () => {
     const shapes = new RecordShapes<string>();
     const a = add(shapes, 'acme', '{"a":[1]}', 'a');
