@@ -1,11 +1,12 @@
 import { RecordHoles, type RecordShape, ShapeWalk } from '@pipeline/record-shapes';
-import type { MetricType, SampleSink } from '@pipeline/sample-model';
+import type { SampleSink } from '@pipeline/sample-model';
 import { normalizeRecord } from './normalize-record.js';
 import {
   eachOpenObserveVerdict,
   type OpenObserveShapes,
   type RecordStream,
   ROLE_VALUE,
+  streamOf,
   type VisitRecord,
   VOUCHED,
 } from './scan-json.js';
@@ -38,14 +39,15 @@ export function emitOpenObserveSamples<S>(
   const types = new PayloadTypes(ctx.knownTypes);
   const records = walk as ShapeWalk<S, RecordStream>;
   if (!records.begin(shapes, org)) return undefined;
-  const visit: VisitRecord<S> = (verdict, start, end, stream, type, known) => {
+  const visit: VisitRecord<S> = (verdict, start, end, record, known) => {
     if (verdict !== VOUCHED) return false;
+    const { stream, type } = record;
     let shape = known ?? records.find(body, start, end, holes);
     if (shape !== undefined) {
       // The scan read this record's stream and type from the same bytes as the shape's.
       if (types.admit(stream, type) !== undefined) return false;
     } else {
-      shape = newShape(body, start, end, sampleCtx, stream, type, types, records, sink);
+      shape = newShape(body, start, end, sampleCtx, record, types, records, sink);
       if (shape === undefined) return false;
     }
     records.take(shape, holes, holes.time!, '');
@@ -67,12 +69,12 @@ function newShape<S>(
   start: number,
   end: number,
   ctx: OpenObserveContext,
-  stream: string,
-  type: MetricType,
+  record: RecordStream,
   types: PayloadTypes,
   records: ShapeWalk<S, RecordStream>,
   sink: SampleSink<S>,
 ): RecordShape<S, RecordStream> | undefined {
+  const { stream, type } = record;
   const result = normalizeRecord(JSON.parse(body.toString('utf8', start, end)), ctx, types);
   if (!result.ok || result.sample === undefined) return undefined;
   const sample = result.sample;
@@ -86,5 +88,5 @@ function newShape<S>(
     sample.dtRaw !== ''
   )
     return undefined;
-  return records.add(body, start, end, holes, [sink.seriesOf(sample)], [valueHole], { stream, type });
+  return records.add(body, start, end, holes, [sink.seriesOf(sample)], [valueHole], streamOf(record));
 }

@@ -73,6 +73,24 @@ describe('records of known shapes read from their holes give the statuses and sa
     expect(testStatusShapes.size).toBeGreaterThan(0);
   });
 
+  it('counts a known shape’s fields against the limit of the context it is read in', () => {
+    const body = Buffer.from(
+      `[${fill(TEMPLATES[0]!, ['1'], ['1700000000'])},${fill(TEMPLATES[1]!, ['2'], ['1700000000'])}]`,
+    );
+    expectSameStatusesWithShapes(body, context());
+    // Five fields each: with a limit of 4 they are refused, as a scan refuses them.
+    const limited = context({ maxFields: 4 });
+    expectSameStatusesWithShapes(body, limited);
+    expect(processOpenObservePayload(body, { ...limited, statusOnly: true }, testStatusShapes)).toMatchObject(
+      {
+        streams: [
+          { name: 'cpu', successful: 0, failed: 1 },
+          { name: 'req', successful: 0, failed: 1 },
+        ],
+      },
+    );
+  });
+
   it('admits each known shape’s type per body: a conflict with a known type still fails the record', () => {
     const body = Buffer.from(`[${fill(TEMPLATES[0]!, ['1'], ['1700000000'])}]`);
     const statusCtx = { ...context(), statusOnly: true };

@@ -63,11 +63,23 @@ const ROLE_AT_TIMESTAMP = 2;
 /** The holes an OpenObserve scan fills; their time is the record's resolved timestamp in µs. */
 export type OpenObserveHoles = RecordHoles<number>;
 
-/** What a shape keeps of its records besides their series: the stream and type their bytes name. */
+/**
+ * What a shape keeps of its records besides their series: the stream and type their bytes name,
+ * and how many fields they count against maxFieldsPerRecord. The scanner exposes the same of the
+ * record it vouched for last.
+ */
 export interface RecordStream {
   readonly stream: string;
   readonly type: MetricType;
+  readonly fields: number;
 }
+
+/** A copy of what `record` names, to keep with its shape. */
+export const streamOf = (record: RecordStream): RecordStream => ({
+  stream: record.stream,
+  type: record.type,
+  fields: record.fields,
+});
 
 /** Shapes of vouched OpenObserve records (record-shapes); S is what the caller keeps per series. */
 export type OpenObserveShapes<S> = RecordShapes<S, RecordStream>;
@@ -85,12 +97,13 @@ const K_TIMESTAMP = 3;
 // 4: @timestamp, read only when there is no _timestamp.
 
 /** Reads records; a vouched one leaves its stream and type here. */
-class RecordScanner implements HoleReader {
+class RecordScanner implements HoleReader, RecordStream {
   readonly s = new JsonScanner();
   /** Where the values and timestamps lie, when the caller keeps them (the normalizer does). */
   holes: OpenObserveHoles | undefined;
   stream = '';
   type: MetricType = 'gauge';
+  fields = 0;
   // Records of a body mostly repeat the previous record's name and type: the same bytes (no escape
   // in them) are the same string, already formatted and parsed.
   #nameStart = -1;
@@ -197,6 +210,7 @@ class RecordScanner implements HoleReader {
     if (holes !== undefined) holes.time = resolved;
     this.type = type;
     this.stream = this.#streamOf(nameStart, nameEnd, nameNonAscii);
+    this.fields = fields;
     return VOUCHED;
   }
 
@@ -240,6 +254,8 @@ class RecordScanner implements HoleReader {
     const s = this.s;
     const holes = this.holes!;
     const start = s.pos;
+    // Shapes outlive a context: the limit is checked again (a process keeps one).
+    if (shape.meta.fields > this.ctx.maxFieldsPerRecord) return false;
     const end = matchShape(shape, s.bytes, start, s.end, holes, this);
     if (end >= 0) {
       let value = Number.NaN;
@@ -256,6 +272,7 @@ class RecordScanner implements HoleReader {
         holes.time = time;
         this.stream = shape.meta.stream;
         this.type = shape.meta.type;
+        this.fields = shape.meta.fields;
         s.pos = end;
         return true;
       }
@@ -305,10 +322,11 @@ export function scanOpenObserveJson(
   const rejected: RejectedRecord[] = [];
   const walking = shapes !== undefined && statusCursor.begin(shapes, '');
   let records = 0;
-  const visit: VisitRecord<never> = (verdict, start, end, stream, type, known) => {
+  const visit: VisitRecord<never> = (verdict, start, end, vouched, known) => {
     const index = records++;
     if (verdict === VOUCHED) {
-      if (walking && known === undefined) statusCursor.know(body, start, end, statusHoles, { stream, type });
+      const { stream, type } = vouched;
+      if (walking && known === undefined) statusCursor.know(body, start, end, statusHoles, streamOf(vouched));
       const reason = types.admit(stream, type);
       if (reason === undefined) tally.succeeded(stream);
       else {
@@ -351,13 +369,15 @@ function eachRecord(s: JsonScanner, body: Buffer, record: () => boolean): boolea
   return scanLines(s, body, first, counted) && records > 0;
 }
 
-/** What eachOpenObserveVerdict calls with each record: `shape` when it matched its predicted one. */
+/**
+ * What eachOpenObserveVerdict calls with each record: `record` names its stream and type when it is
+ * VOUCHED (valid until the next call), `shape` is its predicted one when it matched.
+ */
 export type VisitRecord<S> = (
   verdict: number,
   start: number,
   end: number,
-  stream: string,
-  type: MetricType,
+  record: RecordStream,
   shape: OpenObserveShape<S> | undefined,
 ) => boolean;
 
@@ -383,10 +403,10 @@ export function eachOpenObserveVerdict<S>(
     const predicted = holes === undefined ? undefined : cursor?.predicted();
     if (predicted !== undefined && r.match(predicted)) {
       cursor!.matched(predicted);
-      return visit(VOUCHED, start, s.pos, r.stream, r.type, predicted);
+      return visit(VOUCHED, start, s.pos, r, predicted);
     }
     const verdict = r.record();
-    return verdict !== MALFORMED && visit(verdict, start, s.pos, r.stream, r.type, undefined);
+    return verdict !== MALFORMED && visit(verdict, start, s.pos, r, undefined);
   });
 }
 
