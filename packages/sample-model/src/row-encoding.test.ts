@@ -120,6 +120,35 @@ describe('encodeSampleRows (RowBinary)', () => {
     });
   });
 
+  it('writes every series back exactly: org, name, type, its id and its tags, however many and long', () => {
+    const text = fc.oneof(
+      fc.string({ maxLength: 20 }),
+      fc.string({ unit: 'binary', maxLength: 150, size: 'max' }),
+    );
+    const utf8 = (t: string) => Buffer.from(t, 'utf8').toString('utf8');
+    fc.assert(
+      fc.property(
+        text,
+        text,
+        fc.constantFrom(...METRIC_TYPES),
+        fc.uniqueArray(fc.tuple(text, text), { selector: ([k]) => k, maxLength: 140, size: 'max' }),
+        (org, name, type, pairs) => {
+          const tags = pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+          const [row] = rowOf(org, makeSample({ name, type, tags, timestampUs: 1, value: 1, dtRaw: '' }));
+          expect(row).toMatchObject({
+            org: utf8(org),
+            name: utf8(name),
+            type,
+            series_id: seriesIdOfKey(seriesKey(org, name, tags)),
+            'tags.key': tags.map(([k]) => utf8(k)),
+            'tags.value': tags.map(([, v]) => utf8(v)),
+          });
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('writes every timestamp, value and dt_raw back exactly, across take() and buffer growth', () => {
     const timestamp = fc.oneof(
       fc.constantFrom(0, 1, -1, 1_700_000_000_123_456, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER),

@@ -1,7 +1,7 @@
 import { METRIC_TYPES, type MetricType } from './metric-type.js';
 import type { Sample, Tag } from './sample.js';
 import type { FeedSlot, SeriesFeed } from './series-feed.js';
-import { seriesIdOfKey, seriesKey } from './series-id.js';
+import { seriesIdDigest, seriesKey } from './series-id.js';
 
 /**
  * The encoding between normalizer and writer is ClickHouse's RowBinary, in this column order (the
@@ -113,39 +113,44 @@ export const METRIC_TYPE_CODES: Readonly<Record<MetricType, number>> = Object.fr
   METRIC_TYPES.map((type, i) => [type, i + 1]),
 ) as Record<MetricType, number>;
 
-/** RowBinary's String on its own (writeString's bytes: its UTF-8 length as a LEB128, then the text). */
-function binaryString(text: string): Buffer {
-  const b = Buffer.allocUnsafe(5 + 3 * text.length);
-  return b.subarray(0, writeString(b, 0, text));
+// Where a series' prefix is written before it is copied out at its size (grown for long ones).
+let scratch = Buffer.allocUnsafe(4096);
+
+/**
+ * org, name, type, series_id and the tags as RowBinary, in one buffer of their size: a new series
+ * costs this, and bodies of new series (a new org, a label that changes) pay it for every sample.
+ */
+function encodePrefix(org: string, sample: Sample): Buffer {
+  const tags = sample.tags;
+  let bound = 10 + 3 * (org.length + sample.name.length) + 1 + 8 + 10;
+  for (let i = 0; i < tags.length; i++) bound += 10 + 3 * (tags[i]![0].length + tags[i]![1].length);
+  if (bound > scratch.length) scratch = Buffer.allocUnsafe(bound);
+  const b = scratch;
+  let at = writeString(b, 0, org);
+  at = writeString(b, at, sample.name);
+  b[at++] = METRIC_TYPE_CODES[sample.type];
+  // series_id is a UInt64, little-endian; the digest's first 8 bytes are it big-endian.
+  const digest = seriesIdDigest(seriesKey(org, sample.name, tags));
+  for (let i = 0; i < 8; i++) b[at + i] = digest[7 - i]!;
+  at += 8;
+  at = writeLeb128(b, at, tags.length);
+  for (let i = 0; i < tags.length; i++) at = writeString(b, at, tags[i]![0]);
+  at = writeLeb128(b, at, tags.length);
+  for (let i = 0; i < tags.length; i++) at = writeString(b, at, tags[i]![1]);
+  const prefix = Buffer.allocUnsafe(at);
+  b.copy(prefix, 0, 0, at);
+  return prefix;
 }
 
-function leb128(n: number): Buffer {
-  const out: number[] = [];
+function writeLeb128(b: Buffer, at: number, n: number): number {
   let v = n;
+  let i = at;
   while (v >= 0x80) {
-    out.push((v & 0x7f) | 0x80);
+    b[i++] = (v & 0x7f) | 0x80;
     v = Math.floor(v / 128);
   }
-  out.push(v);
-  return Buffer.from(out);
-}
-
-/** Array(String): the element count, then each string. */
-function binaryStrings(items: readonly string[]): Buffer {
-  return Buffer.concat([leb128(items.length), ...items.map(binaryString)]);
-}
-
-function encodePrefix(org: string, sample: Sample): Buffer {
-  const seriesId = Buffer.alloc(8);
-  seriesId.writeBigUInt64LE(BigInt(seriesIdOfKey(seriesKey(org, sample.name, sample.tags))));
-  return Buffer.concat([
-    binaryString(org),
-    binaryString(sample.name),
-    Buffer.of(METRIC_TYPE_CODES[sample.type]),
-    seriesId,
-    binaryStrings(sample.tags.map((tag) => tag[0])),
-    binaryStrings(sample.tags.map((tag) => tag[1])),
-  ]);
+  b[i++] = v;
+  return i;
 }
 
 const TWO_32 = 4_294_967_296;
@@ -236,10 +241,8 @@ function writeString(b: Buffer, at: number, text: string): number {
       return at + 1 + length;
     }
   }
-  const bytes = Buffer.byteLength(text, 'utf8');
-  const size = leb128(bytes);
-  b.set(size, at);
-  return at + size.length + b.write(text, at + size.length, 'utf8');
+  const textAt = writeLeb128(b, at, Buffer.byteLength(text, 'utf8'));
+  return textAt + b.write(text, textAt, 'utf8');
 }
 
 const defaultCache = new SeriesRowCache();

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Tag } from './sample.js';
 
 /**
@@ -17,5 +17,10 @@ export function seriesKey(org: string, name: string, tags: readonly Tag[]): stri
  * Returned as decimal text because it does not fit a JS number.
  */
 export function seriesIdOfKey(key: string): string {
-  return createHash('md5').update(key).digest().readBigUInt64BE(0).toString();
+  return seriesIdDigest(key).readBigUInt64BE(0).toString();
+}
+
+/** MD5(seriesKey), whose first 8 bytes are the series id, big-endian (one call: a Hash object per series cost more). */
+export function seriesIdDigest(key: string): Buffer {
+  return hash('md5', key, 'buffer');
 }
