@@ -46,7 +46,7 @@ export function expectSameSamples(
 }
 
 /** A receiver's shapes kept across the checks of a test file, as the route keeps them across requests. */
-export const testVerdictShapes = createVerdictShapes(200_000);
+export const testVerdictShapes = createVerdictShapes(200_000, 64 * 1024 * 1024);
 
 /**
  * A receiver's verdicts with its shapes (records of known shapes read as such) are exactly those

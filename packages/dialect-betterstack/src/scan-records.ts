@@ -141,8 +141,9 @@ export function visitRecord<S, M>(
  */
 export type VerdictShapes = RecordShapes<never>;
 
-/** Shapes for a receiver's verdicts, at most `capacity` of them (then they start over). */
-export const createVerdictShapes = (capacity: number): VerdictShapes => new RecordShapes<never>(capacity);
+/** Shapes for a receiver's verdicts, at most `capacity` of them holding `maxBytes` (then they start over). */
+export const createVerdictShapes = (capacity: number, maxBytes: number): VerdictShapes =>
+  new RecordShapes<never>(capacity, undefined, maxBytes);
 
 const verdictHoles = new RecordHoles<ResolvedTime>(false);
 const verdictCursor = new ShapeCursor<never>();

@@ -86,8 +86,8 @@ export type OpenObserveShapes<S> = RecordShapes<S, RecordStream>;
 type OpenObserveShape<S> = RecordShape<S, RecordStream>;
 
 /** Shapes for the normalizer's samples, or without series (never) for a receiver's statuses. */
-export const createOpenObserveShapes = <S>(capacity?: number): OpenObserveShapes<S> =>
-  new RecordShapes<S, RecordStream>(capacity);
+export const createOpenObserveShapes = <S>(capacity?: number, maxBytes?: number): OpenObserveShapes<S> =>
+  new RecordShapes<S, RecordStream>(capacity, undefined, maxBytes);
 
 const FIELD_KEYS = new KeyTable(['__name__', '__type__', 'value', '_timestamp', '@timestamp']);
 const K_NAME = 0;

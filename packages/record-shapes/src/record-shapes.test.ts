@@ -211,6 +211,20 @@ describe('RecordShapes: series of records known by their bytes outside the holes
     expect(matches('c2')).toBe(false);
   });
 
+  it('starts over when its shapes hold `maxBytes` of spans, whatever their count', () => {
+    const shapes = new RecordShapes<string>(200_000, shapeHash, 100);
+    add(shapes, 'acme', `${'a'.repeat(60)}[1]`, 'a');
+    add(shapes, 'acme', `${'b'.repeat(39)}[1]`, 'b');
+    expect(shapes.size).toBe(2);
+    add(shapes, 'acme', 'cc[1]', 'c');
+    expect(shapes.size).toBe(1);
+    expect(find(shapes, 'acme', `${'a'.repeat(60)}[2]`)).toBeUndefined();
+    // A record longer than the bound still gets its shape, alone.
+    add(shapes, 'acme', `${'d'.repeat(500)}[1]`, 'd');
+    expect(shapes.size).toBe(1);
+    expect(find(shapes, 'acme', `${'d'.repeat(500)}[7]`)).toBe('d');
+  });
+
   it('counts a shape without series as one toward its capacity, and forgets openers with its shapes', () => {
     const shapes = new RecordShapes<never>(2);
     const cursor = new ShapeCursor<never>();

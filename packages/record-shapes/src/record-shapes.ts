@@ -242,8 +242,8 @@ const CHUNK_BYTES = 256 * 1024;
 
 /**
  * Shapes by org and bytes. The map is dropped when the series its shapes hold reach `capacity`
- * (the row cache's bound: shapes keep their series alive), which bounds memory when every record
- * has a shape of its own (a new label value each time).
+ * (the row cache's bound: shapes keep their series alive) or their bytes `maxBytes`, which bounds
+ * memory when every record has a shape of its own (a new label value each time).
  *
  * Making a shape costs more than decoding its record (1.6-1.7x for a body of new series,
  * docs/benchmarks.md), so shapes dropped before they were found again are a loss: when the
@@ -269,10 +269,16 @@ export class RecordShapes<S, M = undefined> {
   #hash = 0;
   #view = new DataView(this.#chunk.buffer);
   #used = 0;
+  #bytes = 0;
   constructor(
     readonly capacity = 200_000,
     /** Replaceable for tests (a constant one makes every lookup a collision). */
     private readonly hash: typeof shapeHash = shapeHash,
+    /**
+     * Bytes of records' spans held at most, whatever their count: records may be long (a tag of a
+     * megabyte), and a shape keeps its record's bytes.
+     */
+    readonly maxBytes = 64 * 1024 * 1024,
   ) {}
 
   /** Shapes held. */
@@ -350,7 +356,11 @@ export class RecordShapes<S, M = undefined> {
   ): RecordShape<S, M> {
     // A shape without series (a receiver's) still counts: it holds its bytes.
     const weight = Math.max(1, series.length);
-    if (this.#series + weight > this.capacity) {
+    const count = holes.count;
+    const at = holes.at;
+    let length = end - start;
+    for (let k = 0; k < count; k++) length -= at[2 * k + 1]! - at[2 * k]!;
+    if (this.#series + weight > this.capacity || (this.#bytes > 0 && this.#bytes + length > this.maxBytes)) {
       this.#walking = this.#served >= this.#made;
       this.#made = 0;
       this.#served = 0;
@@ -358,18 +368,15 @@ export class RecordShapes<S, M = undefined> {
       this.#openers.clear();
       this.#size = 0;
       this.#series = 0;
+      this.#bytes = 0;
       // Shapes made before keep their own chunk: a new one is never written over theirs.
       this.#chunk = new Uint8Array(0);
       this.#used = 0;
     }
-    const count = holes.count;
-    const at = holes.at;
     // Arrays of small integers: typed arrays take longer to make than a record to scan.
     const spans: number[] = [];
     const roles: number[] = [];
     for (let k = 0; k < count; k++) roles.push(holes.roles[k]!);
-    let length = end - start;
-    for (let k = 0; k < count; k++) length -= at[2 * k + 1]! - at[2 * k]!;
     if (this.#used + length > this.#chunk.length) {
       this.#chunk = new Uint8Array(Math.max(CHUNK_BYTES, length));
       this.#view = new DataView(this.#chunk.buffer);
@@ -409,6 +416,7 @@ export class RecordShapes<S, M = undefined> {
     this.#shapes.set(hash, shape);
     this.#size++;
     this.#series += weight;
+    this.#bytes += length;
     this.#made++;
     if (after !== undefined) after.successor = shape;
     return shape;

@@ -15,6 +15,7 @@ import {
   classifyFastifyError,
   publishRaw,
   type RouteDeps,
+  VERDICT_SHAPE_BYTES,
   VERDICT_SHAPES,
 } from './shared.js';
 
@@ -30,7 +31,7 @@ const MAX_LISTED_ERRORS = 100;
 /** Better Stack's `POST /metrics` (CONTRACT.md §1). Bodies are plain text, as upstream answers. */
 export async function betterStackRoute(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   acceptRawBodies(app, deps.config.maxBodyBytes);
-  const shapes = createVerdictShapes(VERDICT_SHAPES);
+  const shapes = createVerdictShapes(VERDICT_SHAPES, VERDICT_SHAPE_BYTES);
 
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, _request, reply) => {
     const kind = classifyFastifyError(error);

@@ -14,6 +14,7 @@ import {
   classifyFastifyError,
   publishRaw,
   type RouteDeps,
+  VERDICT_SHAPE_BYTES,
   VERDICT_SHAPES,
 } from './shared.js';
 
@@ -36,7 +37,7 @@ export async function openObserveRoute(
   deps: RouteDeps & { types: TypeLookup },
 ): Promise<void> {
   acceptRawBodies(app, deps.config.maxBodyBytes);
-  const shapes = createOpenObserveShapes<never>(VERDICT_SHAPES);
+  const shapes = createOpenObserveShapes<never>(VERDICT_SHAPES, VERDICT_SHAPE_BYTES);
 
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, _request, reply) => {
     const kind = classifyFastifyError(error);

@@ -8,9 +8,11 @@ import type { ReceiverMetrics } from '../receiver-metrics.js';
 
 /**
  * Record shapes each dialect's route keeps to read its verdicts cheaper (record-shapes): enough for
- * the distinct records of a fleet's scrapes, a few tens of MiB at most; past it they start over.
+ * the distinct records of a fleet's scrapes; past either bound they start over. The bytes bound
+ * holds however long the records are.
  */
 export const VERDICT_SHAPES = 50_000;
+export const VERDICT_SHAPE_BYTES = 16 * 1024 * 1024;
 
 export interface RouteDeps {
   readonly config: ReceiverConfig;
