@@ -103,6 +103,14 @@ function viewOf(bytes: Uint8Array): DataView {
   return view;
 }
 
+const EMPTY_VIEW = view;
+
+/** Forgets the last bytes viewed: a body of 20 MiB must not outlive its request here. */
+function releaseView(): void {
+  viewed = undefined;
+  view = EMPTY_VIEW;
+}
+
 const rotl = (x: number, r: number) => (x << r) | (x >>> (32 - r));
 
 /** One 32-bit block into MurmurHash3's state. */
@@ -307,6 +315,12 @@ export class RecordShapes<S, M = undefined> {
 
   setOpener(org: string, shape: RecordShape<S, M>): void {
     this.#openers.set(org, shape);
+  }
+
+  /** The body being walked is done: nothing of it is kept (find()'s hash, the view of its bytes). */
+  release(): void {
+    this.#hashed = undefined;
+    releaseView();
   }
 
   /** A record was read against a predicted shape (matchShape), which served it. */
@@ -530,6 +544,7 @@ export class ShapeCursor<S, M = undefined> {
    */
   end(abandoned = false): void {
     this.#shapes!.walked(abandoned ? 0 : this.#found, this.#records);
+    this.#shapes!.release();
     this.#clear();
   }
 }
