@@ -144,7 +144,7 @@ class JsonReader implements ByteReader {
   }
 
   sampleValue(role: number): Verdict {
-    // The receiver keeps no holes: it needs the verdict only.
+    // Without holes (no shapes kept, or not worth walking now) the verdict is all that is needed.
     if (this.holes === undefined) return this.finite();
     const s = this.s;
     if (!isNumberStart(s.skipWhitespace())) return this.#unsure();

@@ -253,7 +253,7 @@ class MsgpackReader implements ByteReader {
   }
 
   sampleValue(role: number): Verdict {
-    // The receiver keeps no holes: it needs the verdict only.
+    // Without holes (no shapes kept, or not worth walking now) the verdict is all that is needed.
     if (this.holes === undefined) return this.finite();
     const start = this.pos;
     if (!this.head()) return this.#broken();

@@ -125,10 +125,12 @@ export function visitRecord<S, M>(
   visit: VisitRecord<S, M>,
 ): boolean {
   const start = r.pos;
-  const predicted = matcher === undefined ? undefined : cursor?.predicted();
-  if (predicted !== undefined && matcher!.match(predicted)) {
-    cursor!.matched(predicted);
-    return visit(VALID, start, r.pos, predicted);
+  if (matcher !== undefined && cursor !== undefined) {
+    const predicted = cursor.predicted();
+    if (predicted !== undefined && matcher.match(predicted)) {
+      cursor.matched(predicted);
+      return visit(VALID, start, r.pos, predicted);
+    }
   }
   const verdict = scanRecord(r, ctx);
   return verdict !== MALFORMED && visit(verdict, start, r.pos, undefined);

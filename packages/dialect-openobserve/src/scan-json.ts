@@ -400,10 +400,12 @@ export function eachOpenObserveVerdict<S>(
   return eachRecord(s, body, () => {
     s.skipWhitespace();
     const start = s.pos;
-    const predicted = holes === undefined ? undefined : cursor?.predicted();
-    if (predicted !== undefined && r.match(predicted)) {
-      cursor!.matched(predicted);
-      return visit(VOUCHED, start, s.pos, r, predicted);
+    if (holes !== undefined && cursor !== undefined) {
+      const predicted = cursor.predicted();
+      if (predicted !== undefined && r.match(predicted)) {
+        cursor.matched(predicted);
+        return visit(VOUCHED, start, s.pos, r, predicted);
+      }
     }
     const verdict = r.record();
     return verdict !== MALFORMED && visit(verdict, start, s.pos, r, undefined);

@@ -476,9 +476,9 @@ export class ShapeCursor<S, M = undefined> {
    * time, or for a body's first record the one that began the org's last body.
    */
   predicted(): RecordShape<S, M> | undefined {
+    // Openers are kept per org, and a successor is only ever set within one org's body.
     const previous = this.#previous;
-    const predicted = previous === undefined ? this.#shapes!.opener(this.#org) : previous.successor;
-    return predicted?.org === this.#org ? predicted : undefined;
+    return previous === undefined ? this.#shapes!.opener(this.#org) : previous.successor;
   }
 
   /** The next record was read as one of the predicted shape (matchShape): passes it. */
