@@ -39,6 +39,25 @@ async function until(condition: () => boolean, what: string, timeoutMs = 60_000)
   }
 }
 
+async function untilAsync(
+  condition: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await delay(20);
+  }
+}
+
+/** Successful inserts of the writer's current process, from its /metrics. */
+async function insertsOf(pipeline: Pipeline): Promise<number> {
+  const text = await (await fetch(`${pipeline.url('writer')}/metrics`)).text();
+  const match = /^writer_inserts_total\{[^}]*outcome="ok"[^}]*\} (\d+)$/m.exec(text);
+  return match === null ? 0 : Number(match[1]);
+}
+
 /** Lets the load run for `requests` more answers. */
 const moreAnswers = (load: Load, requests: number) => {
   const target = load.answered() + requests;
@@ -136,6 +155,30 @@ describe('delivery under faults (real Kafka, real ClickHouse server)', () => {
       expect(result.refused).toEqual([]);
     },
   );
+
+  it('drains a backlog in many small inserts, reading on while each runs, and loses nothing when killed amid them', async () => {
+    // A few KiB of rows per insert: the backlog left by a stopped writer becomes dozens of inserts,
+    // each started by a full buffer while the writer goes on reading up to half a buffer more.
+    const pipeline = await pipelineFor({ env: { WRITER_BATCH_MAX_BYTES: '8192' } });
+    const load = startLoad(pipeline);
+    await moreAnswers(load, 10);
+    await pipeline.kill('writer');
+    await moreAnswers(load, 80);
+    await pipeline.restart('writer');
+    await untilAsync(
+      async () => (await insertsOf(pipeline)) >= 3,
+      'the restarted writer to insert three times',
+    );
+    await pipeline.kill('writer');
+    await pipeline.restart('writer');
+    await moreAnswers(load, 10);
+    const result = await load.stop();
+    const verified = await verifyDelivery(pipeline, result, 'writer killed amid a backlog of small inserts');
+    expectDelivered(result, verified);
+    expect(result.refused).toEqual([]);
+    // The backlog went in by the bytes bound, not a few inserts by age.
+    expect(await insertsOf(pipeline)).toBeGreaterThanOrEqual(10);
+  });
 
   it('shares the work between two writers and two normalizers and loses nothing when one of each is killed', async () => {
     const pipeline = await pipelineFor({ writers: 2, normalizers: 2 });
