@@ -26,6 +26,9 @@ const TIMES = [
   '1700000000000000',
   '1700000000000',
   '1700000000',
+  // The digits of the one before, continued: a timestamp read again must not stop at them.
+  '1700000000.5',
+  '1700000000e3',
   '1699999999.5',
   '0',
   '-1',

@@ -112,6 +112,11 @@ class RecordScanner implements HoleReader, RecordStream {
   #typeStart = -1;
   #typeEnd = -1;
   #lastType: MetricType | undefined;
+  // …and mostly one timestamp (a scrape's): the same digits are the same number, and in a hole they
+  // need not even be scanned (readHole).
+  #timeStart = -1;
+  #timeEnd = -1;
+  #timeValue = 0;
 
   constructor(private readonly ctx: OpenObserveContext) {}
 
@@ -230,6 +235,14 @@ class RecordScanner implements HoleReader, RecordStream {
     s.pos = at;
     if (!isNumberStart(s.skipWhitespace())) return -1;
     const start = s.pos;
+    if (role !== ROLE_VALUE) {
+      const end = this.#sameTimeAt(start);
+      if (end >= 0) {
+        s.pos = end;
+        this.holes!.add(start, end, role, this.#timeValue);
+        return end;
+      }
+    }
     if (!s.number()) return -1;
     this.holes!.add(start, s.pos, role, this.#numberAt(start, role === ROLE_VALUE));
     return s.pos;
@@ -241,7 +254,31 @@ class RecordScanner implements HoleReader, RecordStream {
    */
   #numberAt(start: number, isValue: boolean): number {
     const s = this.s;
-    return !isValue || s.mayOverflow || this.holes?.keepsValues === true ? s.numberValue(start) : 0;
+    if (isValue) return s.mayOverflow || this.holes?.keepsValues === true ? s.numberValue(start) : 0;
+    const end = s.pos;
+    if (this.#timeStart >= 0 && rangesEqual(s.bytes, start, end, this.#timeStart, this.#timeEnd))
+      return this.#timeValue;
+    this.#timeStart = start;
+    this.#timeEnd = end;
+    this.#timeValue = s.numberValue(start);
+    return this.#timeValue;
+  }
+
+  /**
+   * Where the timestamp token at `start` ends when it is the last one read, byte for byte, and
+   * number() would end it there too (no digit, point or exponent follows); else -1.
+   */
+  #sameTimeAt(start: number): number {
+    if (this.#timeStart < 0) return -1;
+    const s = this.s;
+    const b = s.bytes;
+    const end = start + (this.#timeEnd - this.#timeStart);
+    if (end > s.end || !rangesEqual(b, start, end, this.#timeStart, this.#timeEnd)) return -1;
+    if (end < s.end) {
+      const c = b[end]!;
+      if ((c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x45) return -1;
+    }
+    return end;
   }
 
   /**
