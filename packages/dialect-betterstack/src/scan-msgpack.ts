@@ -342,9 +342,10 @@ class MsgpackReader implements ByteReader {
         const start = this.pos;
         const end = start + this.length;
         this.pos = end;
-        for (let i = start; i < end; i++) if (b[i]! >= 0x80) return UNSURE;
+        // The last dt's bytes were ASCII when it was kept: the same bytes need no second look.
         if (this.lastDt !== undefined && rangesEqual(b, start, end, this.lastDtStart, this.lastDtEnd))
           return this.lastDt;
+        for (let i = start; i < end; i++) if (b[i]! >= 0x80) return UNSURE;
         this.lastDt = resolveDt(latin1(b, start, end), receivedAtUs);
         this.lastDtStart = start;
         this.lastDtEnd = end;
