@@ -31,23 +31,15 @@ async function pipelineFor(options: Partial<PipelineOptions> = {}): Promise<Pipe
   return pipeline;
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(50);
-  }
-}
-
-async function untilAsync(
-  condition: () => Promise<boolean>,
+async function until(
+  condition: () => boolean | Promise<boolean>,
   what: string,
   timeoutMs = 60_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(20);
+    await delay(50);
   }
 }
 
@@ -165,10 +157,8 @@ describe('delivery under faults (real Kafka, real ClickHouse server)', () => {
     await pipeline.kill('writer');
     await moreAnswers(load, 80);
     await pipeline.restart('writer');
-    await untilAsync(
-      async () => (await insertsOf(pipeline)) >= 3,
-      'the restarted writer to insert three times',
-    );
+    // ~60 inserts' worth waits: killed after ten, the writer holds rows read but not inserted.
+    await until(async () => (await insertsOf(pipeline)) >= 10, 'the restarted writer to insert ten times');
     await pipeline.kill('writer');
     await pipeline.restart('writer');
     await moreAnswers(load, 10);
@@ -176,8 +166,6 @@ describe('delivery under faults (real Kafka, real ClickHouse server)', () => {
     const verified = await verifyDelivery(pipeline, result, 'writer killed amid a backlog of small inserts');
     expectDelivered(result, verified);
     expect(result.refused).toEqual([]);
-    // The backlog went in by the bytes bound, not a few inserts by age.
-    expect(await insertsOf(pipeline)).toBeGreaterThanOrEqual(10);
   });
 
   it('shares the work between two writers and two normalizers and loses nothing when one of each is killed', async () => {
