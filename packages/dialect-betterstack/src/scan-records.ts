@@ -168,7 +168,7 @@ export function verdictWalk(body: Uint8Array, shapes: VerdictShapes | undefined)
     cursor: verdictCursor,
     pass(verdict, start, end, known) {
       if (known === undefined && verdict === VALID)
-        verdictCursor.know(body, start, end, verdictHoles, undefined);
+        verdictCursor.know(body, start, end, verdictHoles, () => undefined);
     },
     end: (ok) => verdictCursor.end(!ok),
   };

@@ -21,8 +21,9 @@ const walk = new ShapeWalk<unknown, RecordStream>();
  * samples of a body whose every record is valid, into `sink`, each record read once from its bytes
  * (scan-json.ts). A record whose shape (record-shapes) was seen before is its shape's series with
  * the value and time from its holes (only the holes' tokens read when it is the shape predicted),
- * its stream's type admitted by the same PayloadTypes as on the full path; a new shape is decoded alone and judged by normalizeRecord, the one implementation of the
- * rules, and kept only if its sample is exactly what its holes hold.
+ * its stream's type admitted by the same PayloadTypes as on the full path; a new shape is decoded
+ * alone and judged by normalizeRecord, the one implementation of the rules, and kept only if its
+ * sample is exactly what its holes hold.
  *
  * Returns the samples added and the types the body registers, or undefined, having added none,
  * when the body must take the full path (processOpenObservePayload): it is not JSON of records,

@@ -363,7 +363,8 @@ export function scanOpenObserveJson(
     const index = records++;
     if (verdict === VOUCHED) {
       const { stream, type } = vouched;
-      if (walking && known === undefined) statusCursor.know(body, start, end, statusHoles, streamOf(vouched));
+      if (walking && known === undefined)
+        statusCursor.know(body, start, end, statusHoles, () => streamOf(vouched));
       const reason = types.admit(stream, type);
       if (reason === undefined) tally.succeeded(stream);
       else {

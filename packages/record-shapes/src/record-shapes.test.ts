@@ -231,14 +231,14 @@ describe('RecordShapes: series of records known by their bytes outside the holes
     cursor.begin(shapes, 'acme');
     for (const text of ['a[1]', 'b[1]']) {
       const [bytes, holes] = holed(text);
-      cursor.know(bytes, 0, bytes.length, holes, undefined);
+      cursor.know(bytes, 0, bytes.length, holes, () => undefined);
     }
     cursor.end();
     expect(shapes.size).toBe(2);
     cursor.begin(shapes, 'acme');
     expect(cursor.predicted()).toBeDefined();
     const [c, cHoles] = holed('c[1]');
-    cursor.know(c, 0, c.length, cHoles, undefined);
+    cursor.know(c, 0, c.length, cHoles, () => undefined);
     expect(shapes.size).toBe(1);
     // The opener was dropped with the map: the body just begun made "c" the next one's.
     cursor.end();

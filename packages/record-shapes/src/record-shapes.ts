@@ -526,9 +526,12 @@ export class ShapeCursor<S, M = undefined> {
     return shape;
   }
 
-  /** The shape of a record whose series nobody keeps (a receiver's verdicts): found, or made. */
-  know(bytes: Uint8Array, start: number, end: number, holes: RecordHoles, meta: M): RecordShape<S, M> {
-    return this.find(bytes, start, end, holes) ?? this.add(bytes, start, end, holes, NONE, NONE, meta);
+  /**
+   * The shape of a record whose series nobody keeps (a receiver's verdicts): found, or made with
+   * what `meta` gives (asked only then).
+   */
+  know(bytes: Uint8Array, start: number, end: number, holes: RecordHoles, meta: () => M): RecordShape<S, M> {
+    return this.find(bytes, start, end, holes) ?? this.add(bytes, start, end, holes, NONE, NONE, meta());
   }
 
   /** Moves past a record of `shape`: the next one is predicted from it. */
