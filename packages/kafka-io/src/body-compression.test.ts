@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { compressSync } from 'lz4-napi';
+import { describe, expect, it } from 'vitest';
+import { compressBody, decompressBody } from './body-compression.js';
+
+describe('LZ4 bodies', () => {
+  it('round-trip empty, tiny, incompressible and repetitive bodies, the size first', () => {
+    const bodies = [
+      Buffer.alloc(0),
+      Buffer.from('a'),
+      randomBytes(100_000),
+      Buffer.from('x'.repeat(300_000)),
+      Buffer.from('{"name":"cpu","gauge":{"value":1}},'.repeat(5_000)),
+    ];
+    for (const body of bodies) {
+      const compressed = compressBody(body);
+      expect(compressed.readUInt32LE(0)).toBe(body.length);
+      expect(decompressBody(compressed)).toEqual({ ok: true, body });
+    }
+  });
+
+  it('hand out blocks that a later compression does not overwrite', () => {
+    const first = Buffer.from('first body '.repeat(1_000));
+    const compressed = compressBody(first);
+    const copy = Buffer.from(compressed);
+    compressBody(Buffer.from('a larger second body that reuses the scratch '.repeat(10_000)));
+    expect(compressed.equals(copy)).toBe(true);
+    expect(decompressBody(compressed)).toEqual({ ok: true, body: first });
+  });
+
+  it('write what lz4-napi reads, and read what it wrote before (messages already in Kafka)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 4_096 }), fc.nat(50), (bytes, repeat) => {
+        const body = Buffer.concat(Array.from({ length: repeat + 1 }, () => Buffer.from(bytes)));
+        expect(decompressBody(compressBody(body))).toEqual({ ok: true, body });
+        expect(decompressBody(compressSync(body))).toEqual({ ok: true, body });
+      }),
+    );
+  });
+
+  it('refuse a block whose size prefix lies or that is cut short', () => {
+    const body = Buffer.from('abc'.repeat(1_000));
+    const compressed = compressBody(body);
+    const lying = Buffer.from(compressed);
+    lying.writeUInt32LE(body.length + 1, 0);
+    expect(decompressBody(lying).ok).toBe(false);
+    expect(decompressBody(compressed.subarray(0, compressed.length - 3)).ok).toBe(false);
+    expect(decompressBody(compressed.subarray(0, 3))).toEqual({
+      ok: false,
+      error: 'LZ4 body is shorter than its size prefix',
+    });
+  });
+});
