@@ -19,20 +19,28 @@ export const LZ4 = 'lz4';
  * messages anyone with access to the topic could have written, and lz4_flex's decoder is memory-safe
  * Rust where the bundled C decoder predates the fix of CVE-2021-3520.
  *
- * The block is written into one scratch buffer, reused, and copied out at its size: a fresh
- * buffer of the input's bound per body would cost fresh pages, and the message would keep all of
- * it alive until Kafka acknowledged.
+ * The block is written into a scratch buffer and copied out at its size: a fresh buffer of the
+ * input's bound per body would cost fresh pages, and the message would keep all of it alive until
+ * Kafka acknowledged. The scratch is reused up to SCRATCH_BYTES, so that one 20 MiB body does not
+ * leave a process holding 20 MiB for good.
  */
+const SCRATCH_BYTES = 4 * 1024 * 1024;
 let scratch = Buffer.allocUnsafeSlow(0);
 
 export function compressBody(body: Buffer): Buffer {
   const need = 4 + lz4.encodeBound(body.length);
-  if (scratch.length < need) scratch = Buffer.allocUnsafeSlow(Math.max(need, 2 * scratch.length));
-  const written = lz4.encodeBlock(body, scratch, 4);
+  if (need > SCRATCH_BYTES) return compressInto(body, Buffer.allocUnsafeSlow(need));
+  if (scratch.length < need)
+    scratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_BYTES, Math.max(need, 2 * scratch.length)));
+  return compressInto(body, scratch);
+}
+
+function compressInto(body: Buffer, target: Buffer): Buffer {
+  const written = lz4.encodeBlock(body, target, 4);
   // 0 means the block did not fit, which the bound rules out; an empty body is one token.
   if (written === 0 && body.length > 0) throw new Error(`LZ4 could not compress ${body.length} bytes`);
-  scratch.writeUInt32LE(body.length, 0);
-  return Buffer.from(scratch.subarray(0, 4 + written));
+  target.writeUInt32LE(body.length, 0);
+  return Buffer.from(target.subarray(0, 4 + written));
 }
 
 /** Largest body a raw message may inflate to; a forged size must not allocate gigabytes. */
