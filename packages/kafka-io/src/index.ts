@@ -10,6 +10,7 @@ export { headerString } from './headers.js';
 export { createKafka, IDLE_FETCH_WAIT_MS, type KafkaConnectOptions } from './kafka-client.js';
 export { type KafkaSettings, readKafkaSettings } from './kafka-settings.js';
 export { type NativeCrc32cState, useNativeCrc32c } from './native-crc32c.js';
+export { useOneBufferProduce } from './produce-request.js';
 export {
   type RawPayload,
   type ReadRawPayload,

@@ -1,6 +1,7 @@
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 import { useNativeCrc32c } from './native-crc32c.js';
+import { useOneBufferProduce } from './produce-request.js';
 import { stopIdleRequestQueueTimers } from './request-queue-timer.js';
 
 export interface KafkaConnectOptions {
@@ -31,6 +32,9 @@ export function createKafka(options: KafkaConnectOptions): Kafka {
   const kafkaLogger = options.logger.child({ component: 'kafkajs' });
   const crc = useNativeCrc32c();
   if (!crc.active) kafkaLogger.warn({ reason: crc.reason }, "record batches use kafkajs' JavaScript CRC32C");
+  const produce = useOneBufferProduce();
+  if (!produce.active)
+    kafkaLogger.warn({ reason: produce.reason }, "produce requests use kafkajs' layered encoder");
   const timers = stopIdleRequestQueueTimers();
   if (!timers.active)
     kafkaLogger.warn({ reason: timers.reason }, "kafkajs' request queues keep their 1 ms idle timer");
