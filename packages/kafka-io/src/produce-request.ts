@@ -216,9 +216,25 @@ class Writer {
   }
 }
 
+interface KafkajsParts {
+  readonly Long: { fromValue(value: unknown): LongValue; fromInt(value: number): LongValue };
+  /** kafkajs' checksum module: the native one when useNativeCrc32c is in effect. */
+  readonly crc32c: (bytes: Buffer) => number;
+  readonly encoderPrototype: object;
+}
+let parts: KafkajsParts | undefined;
+
+function kafkajsParts(): KafkajsParts {
+  parts ??= {
+    Long: require(LONG) as KafkajsParts['Long'],
+    crc32c: require(CRC32C) as KafkajsParts['crc32c'],
+    encoderPrototype: (require(ENCODER) as { prototype: object }).prototype,
+  };
+  return parts;
+}
+
 function encodeProduce(args: ProduceArgs): KafkajsEncoder {
-  const Long = require(LONG) as { fromValue(value: unknown): LongValue; fromInt(value: number): LongValue };
-  const crc32c = require(CRC32C) as (bytes: Buffer) => number;
+  const { Long, crc32c, encoderPrototype } = kafkajsParts();
   const producerId = args.producerId === undefined ? Long.fromInt(-1) : Long.fromValue(args.producerId);
   const producerEpoch = args.producerEpoch ?? 0;
   const transactional = args.transactionalId != null && args.transactionalId !== '';
@@ -300,8 +316,7 @@ function encodeProduce(args: ProduceArgs): KafkajsEncoder {
     });
   });
   if (w.offset !== size) throw new Error(`produce request: wrote ${w.offset} bytes, sized ${size}`);
-  const Encoder = require(ENCODER) as { prototype: object };
-  const encoder = Object.create(Encoder.prototype) as KafkajsEncoder;
+  const encoder = Object.create(encoderPrototype) as KafkajsEncoder;
   encoder.buf = w.buf;
   encoder.offset = w.offset;
   return encoder;
