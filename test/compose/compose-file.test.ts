@@ -680,6 +680,50 @@ function builtImage(name: string): ImageFacts | undefined {
   return imageFacts(parseDockerfile(readRepoFile(build.dockerfile)), build.target);
 }
 
+interface LockedPackage {
+  readonly dependencies?: Record<string, string>;
+  readonly optionalDependencies?: Record<string, string>;
+  readonly devDependencies?: Record<string, string>;
+}
+
+/**
+ * The installed packages (lockfile paths) that the given workspaces need, directly or not, and that
+ * node-gyp compiles at install (a binding.gyp): what `npm ci` of those workspaces builds.
+ */
+function compiledAtInstall(workspaces: readonly string[]): string[] {
+  const lock = JSON.parse(readRepoFile('package-lock.json')) as { packages: Record<string, LockedPackage> };
+  // npm's resolution: the nearest node_modules/<name> from the dependent's folder up.
+  const resolve = (from: string, name: string): string | undefined => {
+    for (
+      let dir = from;
+      ;
+      dir = dir.includes('/node_modules/') ? dir.slice(0, dir.lastIndexOf('/node_modules/')) : ''
+    ) {
+      const candidate = dir === '' ? `node_modules/${name}` : `${dir}/node_modules/${name}`;
+      if (lock.packages[candidate] !== undefined) return candidate;
+      if (dir === '') return undefined;
+    }
+  };
+  const seen = new Set<string>();
+  const pending = [...workspaces];
+  while (pending.length > 0) {
+    const path = pending.pop() as string;
+    if (seen.has(path)) continue;
+    seen.add(path);
+    const entry = lock.packages[path] as LockedPackage & { link?: boolean; resolved?: string };
+    if (entry.link === true && entry.resolved !== undefined) pending.push(entry.resolved);
+    // A workspace's dev dependencies are installed too (npm ci without --omit=dev); a package's are not.
+    const dev = path.includes('node_modules/') ? {} : entry.devDependencies;
+    for (const name of Object.keys({ ...entry.dependencies, ...entry.optionalDependencies, ...dev })) {
+      const found = resolve(path, name);
+      if (found !== undefined) pending.push(found);
+    }
+  }
+  return [...seen]
+    .filter((path) => path.includes('node_modules/') && existsSync(join(root, path, 'binding.gyp')))
+    .sort();
+}
+
 describe('images built for the pipeline services', () => {
   const dockerfiles = [
     ...new Set(
@@ -773,6 +817,22 @@ describe('images built for the pipeline services', () => {
       for (const name of pipelineServices) expect(installed).toContain(`services/${name}`);
       for (const workspace of installed) expect(workspaces).toContain(workspace);
     }
+  });
+
+  it.each(
+    dockerfiles,
+  )('%s: has node-gyp’s toolchain when npm ci compiles a service dependency', (dockerfile) => {
+    const compiled = compiledAtInstall(['services/receiver', 'services/normalizer', 'services/writer', '']);
+    // The walk must find lz4 (kafka-io's compression), or it would prove nothing: update with lz4.
+    expect(compiled).toContain('node_modules/lz4');
+    const instructions = parseDockerfile(readRepoFile(dockerfile)).flatMap((s) => s.instructions);
+    const install = instructions.find((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args));
+    const args = install?.args ?? '';
+    const beforeInstall = args.slice(0, args.search(/\bnpm ci\b/));
+    for (const tool of ['python3', 'make', 'g++'])
+      expect(beforeInstall, `${tool} for ${compiled.join(', ')}`).toMatch(
+        new RegExp(`apt-get install[^&;]*\\s${tool.replace(/\+/g, '\\+')}(\\s|$)`),
+      );
   });
 
   it('reads its Dockerfile helpers right (they can fail)', () => {
