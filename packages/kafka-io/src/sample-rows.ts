@@ -39,7 +39,10 @@ const ENCODINGS = {
 } as const;
 export type RowFormat = (typeof ENCODINGS)[keyof typeof ENCODINGS];
 
-/** RowBinary rows (sample-model's encoding) for the writer, compressed like raw bodies. */
+/**
+ * RowBinary rows (sample-model's encoding) for the writer, compressed like raw bodies. `rows` is
+ * read once, here, and not kept: it may be a view of a buffer the caller writes again.
+ */
 export function sampleRowsMessage(
   org: string,
   rows: Buffer,

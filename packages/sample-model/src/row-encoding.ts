@@ -205,7 +205,16 @@ export class SampleRowWriter {
 
   /** The rows written so far, as their own buffer; the writer starts over. */
   take(): Buffer {
-    const rows = Buffer.from(this.#buffer.subarray(0, this.#length));
+    return Buffer.from(this.takeView());
+  }
+
+  /**
+   * The rows written so far as a view of the writer's own buffer, which its next write overwrites;
+   * the writer starts over. For a caller that copies them before writing again, as compressing
+   * them does: take() would copy them once more.
+   */
+  takeView(): Buffer {
+    const rows = this.#buffer.subarray(0, this.#length);
     this.#length = 0;
     this.rows = 0;
     return rows;

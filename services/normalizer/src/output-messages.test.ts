@@ -1,6 +1,42 @@
+import { readSampleRows } from '@pipeline/kafka-io';
+import { decodeSampleRows, encodeSampleRows, makeSample, SeriesFeed } from '@pipeline/sample-model';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { safeJson } from './output-messages.js';
+import { SampleRows, safeJson } from './output-messages.js';
+
+describe('SampleRows (one payload as row messages)', () => {
+  it('cuts the rows into messages of at most maxBytes, each whole and none overwritten by the next', () => {
+    const samples = Array.from({ length: 500 }, (_, i) =>
+      makeSample({
+        name: `cpu_${i % 7}`,
+        type: 'gauge',
+        tags: [['host', `h${i % 13}`]],
+        timestampUs: 1_764_900_000_000_000 + i,
+        value: i / 3,
+        dtRaw: '',
+      }),
+    );
+    const sink = new SampleRows('acme', 4096, new SeriesFeed());
+    sink.addSamples(samples);
+    const messages = sink.finish();
+    expect(messages.length).toBeGreaterThan(5);
+    const rows = messages.flatMap((message) => {
+      const read = readSampleRows({
+        value: message.value as Buffer,
+        headers: Object.fromEntries(
+          Object.entries(message.headers ?? {}).map(([k, v]) => [k, Buffer.from(v)]),
+        ),
+      });
+      if (!read.ok || read.format !== 'RowBinary')
+        throw new Error(`unreadable message: ${JSON.stringify(read)}`);
+      const decoded = decodeSampleRows(read.rows);
+      expect(decoded.length).toBe(read.count);
+      expect(read.rows.length).toBeLessThanOrEqual(4096 + 200);
+      return decoded;
+    });
+    expect(rows).toEqual(decodeSampleRows(encodeSampleRows('acme', samples)));
+  });
+});
 
 /** `value` inside `depth` arrays, built without recursion. */
 function nested(value: unknown, depth: number): unknown {

@@ -45,7 +45,7 @@ export class SampleRows implements SampleSink<SeriesEntry> {
 
   /** Drops every row added (the payload is dead-lettered instead). */
   discard(): void {
-    rowWriter.take();
+    rowWriter.takeView();
     this.#messages.length = 0;
   }
 
@@ -57,7 +57,8 @@ export class SampleRows implements SampleSink<SeriesEntry> {
 
   #cut(): void {
     const rows = rowWriter.rows;
-    this.#messages.push(sampleRowsMessage(this.org, rowWriter.take(), rows));
+    // A view: sampleRowsMessage compresses the rows before the writer writes again.
+    this.#messages.push(sampleRowsMessage(this.org, rowWriter.takeView(), rows));
   }
 }
 
