@@ -4,16 +4,17 @@ import { uncompressSync } from 'lz4-napi';
 /**
  * Raw bodies travel LZ4-compressed (block format, uncompressed size prepended, little-endian).
  *
- * Why: kafkajs copies a message about eight times on its way to the socket, each time into a fresh
- * zero-filled buffer of the next power of two; for 140 KiB bodies that is ~2 MiB of short-lived
- * off-heap memory per request, and V8 answers such external memory with full collections (a
- * third of a receiver's CPU). Metrics JSON shrinks ~9× in 0.07 ms per 140 KiB, so every copy, the
- * broker's disk and the normalizer's fetches carry a ninth of the bytes.
+ * Why: metrics JSON shrinks ~9× in ~0.06 ms per 140 KiB, so the produce request's copy, the socket,
+ * the broker's disk and the normalizer's fetches carry a ninth of the bytes. It was first taken
+ * because kafkajs copied a message about eight times into fresh power-of-two buffers, ~2 MiB of
+ * off-heap garbage per 140 KiB body that V8 answered with full collections. produce-request.ts now
+ * writes a request once, and compression still pays: without it a receiver accepted 32–41 % fewer
+ * samples/s (docs/benchmarks.md, fifteenth round).
  */
 export const LZ4 = 'lz4';
 
 /**
- * Compression runs the reference C LZ4 (`lz4`, the 1.9 library behind a small binding): on the
+ * Compression runs the reference C LZ4 (npm `lz4`: LZ4 1.9.2 behind a small binding): on the
  * bench's bodies it compresses 1.75–1.85× as fast as `lz4-napi`'s lz4_flex, to the same size, and it
  * was the largest single cost of a loaded receiver. Decompression stays with `lz4-napi`: it reads
  * messages anyone with access to the topic could have written, and lz4_flex's decoder is memory-safe
