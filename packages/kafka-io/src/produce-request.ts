@@ -123,9 +123,14 @@ function fitsOneBuffer(args: ProduceArgs): boolean {
   return true;
 }
 
-/** Bytes of a zigzag varint, as kafkajs writes lengths and offsets (32-bit). */
+/** A 32-bit zigzag varint's value, as kafkajs writes lengths and offsets. */
+function zigzag(value: number): number {
+  return ((value << 1) ^ (value >> 31)) >>> 0;
+}
+
+/** Bytes of a zigzag varint. */
 function varIntSize(value: number): number {
-  let v = ((value << 1) ^ (value >> 31)) >>> 0;
+  let v = zigzag(value);
   let bytes = 1;
   while (v >= 0x80) {
     bytes++;
@@ -144,21 +149,26 @@ function varBytesSize(length: number): number {
   return varIntSize(length) + Math.max(length, 0);
 }
 
-function headersOf(message: Message): [string, HeaderValue][] {
+/** A header as written: key, value, and their byte lengths (sized once, written once). */
+type SizedHeader = readonly [key: string, value: HeaderValue, keyLength: number, valueLength: number];
+
+function headersOf(message: Message): SizedHeader[] {
   const headers = message.headers;
   if (headers === undefined) return [];
-  const list: [string, HeaderValue][] = [];
+  const list: SizedHeader[] = [];
+  const add = (key: string, value: HeaderValue) =>
+    list.push([key, value, Buffer.byteLength(key), byteLength(value)]);
   for (const key of Object.keys(headers)) {
     const value = headers[key] as HeaderValue | HeaderValue[];
-    if (Array.isArray(value)) for (const one of value) list.push([key, one]);
-    else list.push([key, value]);
+    if (Array.isArray(value)) for (const one of value) add(key, one);
+    else add(key, value);
   }
   return list;
 }
 
 interface SizedRecord {
   readonly message: Message;
-  readonly headers: [string, HeaderValue][];
+  readonly headers: SizedHeader[];
   readonly keyLength: number;
   readonly valueLength: number;
   /** The record's body, after its length varint. */
@@ -189,7 +199,7 @@ class Writer {
     this.offset += 8;
   }
   varInt(value: number): void {
-    let v = ((value << 1) ^ (value >> 31)) >>> 0;
+    let v = zigzag(value);
     while (v >= 0x80) {
       this.buf[this.offset++] = (v & 0x7f) | 0x80;
       v >>>= 7;
@@ -254,8 +264,8 @@ function encodeProduce(args: ProduceArgs): KafkajsEncoder {
         const valueLength = byteLength(message.value);
         let body = 1 + 1 + varIntSize(index) + varBytesSize(keyLength) + varBytesSize(valueLength);
         body += varIntSize(headers.length);
-        for (const [key, value] of headers)
-          body += varBytesSize(Buffer.byteLength(key)) + varBytesSize(byteLength(value));
+        for (const [, , keyLength, valueLength] of headers)
+          body += varBytesSize(keyLength) + varBytesSize(valueLength);
         records.push({ message, headers, keyLength, valueLength, body });
         batch += varIntSize(body) + body;
       });
@@ -305,9 +315,9 @@ function encodeProduce(args: ProduceArgs): KafkajsEncoder {
         w.varBytes(record.message.key, record.keyLength);
         w.varBytes(record.message.value, record.valueLength);
         w.varInt(record.headers.length);
-        for (const [key, value] of record.headers) {
-          w.varBytes(key, Buffer.byteLength(key));
-          w.varBytes(value, byteLength(value));
+        for (const [key, value, keyLength, valueLength] of record.headers) {
+          w.varBytes(key, keyLength);
+          w.varBytes(value, valueLength);
         }
       });
       w.buf.writeInt32BE(w.offset - (sizeAt + 8), sizeAt + 4);
