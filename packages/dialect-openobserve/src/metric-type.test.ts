@@ -114,6 +114,32 @@ describe('types are final per stream', () => {
     expect(asked).toEqual(['cpu', 'mem']);
   });
 
+  it('refuses a mismatch between records of an admitted stream, and admits the next fitting one', () => {
+    // Counters may join a summary; a gauge may not, even right after counters were admitted.
+    const records = [
+      { __name__: 'rpc', __type__: 'summary' },
+      counter('rpc'),
+      counter('rpc', 2),
+      gauge('rpc', 3),
+      counter('rpc', 4),
+      gauge('cpu'),
+      gauge('cpu', 2),
+      counter('cpu', 3),
+      gauge('cpu', 4),
+    ];
+    const mismatch = (stream: string, registered: string, got: string) =>
+      `metric type mismatch: stream ${stream} is registered as ${registered}, got ${got}`;
+    const expected = [
+      { name: 'rpc', successful: 4, failed: 1, error: mismatch('rpc', 'summary', 'gauge') },
+      { name: 'cpu', successful: 3, failed: 1, error: mismatch('cpu', 'gauge', 'counter') },
+    ];
+    expect(run(records).streams).toEqual(expected);
+    // The receiver's byte scan admits through the same PayloadTypes.
+    const statusOnly = { ...context(), statusOnly: true };
+    expect(run(records, statusOnly).streams).toEqual(expected);
+    expect(run(records, statusOnly).rejected.map((r) => r.index)).toEqual([3, 7]);
+  });
+
   it('stores guage and GAUGE as gauge', () => {
     const result = run([
       { __name__: 'a', __type__: 'guage', value: 1 },

@@ -117,6 +117,12 @@ class RecordScanner implements HoleReader, RecordStream {
   #timeStart = -1;
   #timeEnd = -1;
   #timeValue = 0;
+  /** The last `_timestamp` resolved, and what it resolved to. */
+  #resolvedFrom: number | undefined;
+  #resolved = 0;
+  /** A view of the body, to compare timestamps four bytes at a time. */
+  #viewed: Uint8Array | undefined;
+  #view = new DataView(new ArrayBuffer(0));
 
   constructor(private readonly ctx: OpenObserveContext) {}
 
@@ -222,11 +228,18 @@ class RecordScanner implements HoleReader, RecordStream {
   /** The record's time, when its value is finite and its timestamp resolves (normalizeRecord's checks). */
   #timeOf(value: number, timestamp: number | undefined, atTimestamp: number | undefined): number | undefined {
     if (!Number.isFinite(value)) return undefined;
+    // A body's records mostly share one timestamp: resolved once.
+    if (timestamp !== undefined && timestamp === this.#resolvedFrom) return this.#resolved;
     const resolved =
       timestamp !== undefined
         ? resolveTimestamp('_timestamp', timestamp, this.ctx.receivedAtUs)
         : resolveTimestamp('@timestamp', atTimestamp, this.ctx.receivedAtUs);
-    return typeof resolved === 'object' ? undefined : resolved;
+    if (typeof resolved === 'object') return undefined;
+    if (timestamp !== undefined) {
+      this.#resolvedFrom = timestamp;
+      this.#resolved = resolved;
+    }
+    return resolved;
   }
 
   /** A hole's token: a number, as record() reads the value and the timestamps. */
@@ -256,7 +269,11 @@ class RecordScanner implements HoleReader, RecordStream {
     const s = this.s;
     if (isValue) return s.mayOverflow || this.holes?.keepsValues === true ? s.numberValue(start) : 0;
     const end = s.pos;
-    if (this.#timeStart >= 0 && rangesEqual(s.bytes, start, end, this.#timeStart, this.#timeEnd))
+    if (
+      this.#timeStart >= 0 &&
+      end - start === this.#timeEnd - this.#timeStart &&
+      this.#sameTime(s.bytes, start, end)
+    )
       return this.#timeValue;
     this.#timeStart = start;
     this.#timeEnd = end;
@@ -273,12 +290,28 @@ class RecordScanner implements HoleReader, RecordStream {
     const s = this.s;
     const b = s.bytes;
     const end = start + (this.#timeEnd - this.#timeStart);
-    if (end > s.end || !rangesEqual(b, start, end, this.#timeStart, this.#timeEnd)) return -1;
+    if (end > s.end || !this.#sameTime(b, start, end)) return -1;
     if (end < s.end) {
       const c = b[end]!;
       if ((c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x45) return -1;
     }
     return end;
+  }
+
+  /** bytes[start, end) are the last timestamp's digits: four bytes per step (a µs time has 16). */
+  #sameTime(b: Uint8Array, start: number, end: number): boolean {
+    if (b !== this.#viewed) {
+      this.#view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      this.#viewed = b;
+    }
+    const v = this.#view;
+    const other = this.#timeStart;
+    const length = end - start;
+    let i = 0;
+    for (; i + 4 <= length; i += 4)
+      if (v.getInt32(start + i, true) !== v.getInt32(other + i, true)) return false;
+    for (; i < length; i++) if (b[start + i] !== b[other + i]) return false;
+    return true;
   }
 
   /**
