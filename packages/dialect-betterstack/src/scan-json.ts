@@ -3,7 +3,7 @@ import {
   JsonScanner,
   type KeyTable,
   latin1,
-  rangesEqual,
+  sameRange,
   scanElements,
   scanLines,
   startAfterBom,
@@ -211,7 +211,7 @@ class JsonReader implements ByteReader {
       if (
         this.lastDt !== undefined &&
         sameEnd <= s.end &&
-        rangesEqual(s.bytes, start, sameEnd, this.lastDtStart, this.lastDtEnd)
+        sameRange(s.bytes, s.view, start, sameEnd, this.lastDtStart)
       ) {
         s.pos = sameEnd;
         return this.lastDt;

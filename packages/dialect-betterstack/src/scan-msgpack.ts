@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { bytesEqual, type KeyTable, latin1, MAX_DEPTH, rangesEqual } from '@pipeline/json-scan';
+import { bytesEqual, type KeyTable, latin1, MAX_DEPTH, sameRange, viewOf } from '@pipeline/json-scan';
 import type { ShapeCursor } from '@pipeline/record-shapes';
 import { decodeTimestampExtension } from './msgpack-codec.js';
 import type { BetterStackContext } from './normalize-record.js';
@@ -63,8 +63,12 @@ class MsgpackReader implements ByteReader {
     return this.b;
   }
 
+  /** A DataView of the body, for sameRange. */
+  view = viewOf(this.b);
+
   reset(body: Buffer): this {
     this.b = body;
+    this.view = viewOf(body);
     this.pos = 0;
     this.end = body.length;
     return this;
@@ -343,7 +347,11 @@ class MsgpackReader implements ByteReader {
         const end = start + this.length;
         this.pos = end;
         // The last dt's bytes were ASCII when it was kept: the same bytes need no second look.
-        if (this.lastDt !== undefined && rangesEqual(b, start, end, this.lastDtStart, this.lastDtEnd))
+        if (
+          this.lastDt !== undefined &&
+          end - start === this.lastDtEnd - this.lastDtStart &&
+          sameRange(b, this.view, start, end, this.lastDtStart)
+        )
           return this.lastDt;
         for (let i = start; i < end; i++) if (b[i]! >= 0x80) return UNSURE;
         this.lastDt = resolveDt(latin1(b, start, end), receivedAtUs);

@@ -4,6 +4,7 @@ import {
   KeyTable,
   latin1,
   rangesEqual,
+  sameRange,
   scanElements,
   scanLines,
   startAfterBom,
@@ -120,9 +121,6 @@ class RecordScanner implements HoleReader, RecordStream {
   /** The last `_timestamp` resolved, and what it resolved to. */
   #resolvedFrom: number | undefined;
   #resolved = 0;
-  /** A view of the body, to compare timestamps four bytes at a time. */
-  #viewed: Uint8Array | undefined;
-  #view = new DataView(new ArrayBuffer(0));
 
   constructor(private readonly ctx: OpenObserveContext) {}
 
@@ -272,7 +270,7 @@ class RecordScanner implements HoleReader, RecordStream {
     if (
       this.#timeStart >= 0 &&
       end - start === this.#timeEnd - this.#timeStart &&
-      this.#sameTime(s.bytes, start, end)
+      sameRange(s.bytes, s.view, start, end, this.#timeStart)
     )
       return this.#timeValue;
     this.#timeStart = start;
@@ -290,28 +288,12 @@ class RecordScanner implements HoleReader, RecordStream {
     const s = this.s;
     const b = s.bytes;
     const end = start + (this.#timeEnd - this.#timeStart);
-    if (end > s.end || !this.#sameTime(b, start, end)) return -1;
+    if (end > s.end || !sameRange(b, s.view, start, end, this.#timeStart)) return -1;
     if (end < s.end) {
       const c = b[end]!;
       if ((c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x45) return -1;
     }
     return end;
-  }
-
-  /** bytes[start, end) are the last timestamp's digits: four bytes per step (a µs time has 16). */
-  #sameTime(b: Uint8Array, start: number, end: number): boolean {
-    if (b !== this.#viewed) {
-      this.#view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-      this.#viewed = b;
-    }
-    const v = this.#view;
-    const other = this.#timeStart;
-    const length = end - start;
-    let i = 0;
-    for (; i + 4 <= length; i += 4)
-      if (v.getInt32(start + i, true) !== v.getInt32(other + i, true)) return false;
-    for (; i < length; i++) if (b[start + i] !== b[other + i]) return false;
-    return true;
   }
 
   /**

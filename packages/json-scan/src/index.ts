@@ -1,3 +1,12 @@
 export { scanElements, scanLines, startAfterBom } from './documents.js';
-export { bytesEqual, isNumberStart, JsonScanner, latin1, MAX_DEPTH, rangesEqual } from './json-scanner.js';
+export {
+  bytesEqual,
+  isNumberStart,
+  JsonScanner,
+  latin1,
+  MAX_DEPTH,
+  rangesEqual,
+  sameRange,
+  viewOf,
+} from './json-scanner.js';
 export { KeyTable } from './key-table.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { JsonScanner, MAX_DEPTH } from './json-scanner.js';
+import { JsonScanner, MAX_DEPTH, sameRange } from './json-scanner.js';
 
 /** Whether the scanner takes `text` as one JSON document, as JSON.parse would. */
 function scans(text: string): boolean {
@@ -168,5 +168,46 @@ describe('JsonScanner', () => {
     expect(scans(deep)).toBe(false);
     expect(scans(`${'['.repeat(MAX_DEPTH)}${']'.repeat(MAX_DEPTH)}`)).toBe(true);
     expect(scans('['.repeat(1_000_000))).toBe(false);
+  });
+});
+
+describe('sameRange', () => {
+  it('agrees with a byte-by-byte comparison, whatever the lengths, offsets and bytes', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 0, maxLength: 40 }),
+        fc.nat(40),
+        fc.nat(40),
+        fc.nat(20),
+        fc.array(fc.tuple(fc.nat(40), fc.integer({ min: 0, max: 255 })), { maxLength: 2 }),
+        (content, a, b, length, edits) => {
+          const bytes = Buffer.alloc(100);
+          // Two copies of `content`, one of them edited: a difference anywhere in a range must count.
+          bytes.set(content, 0);
+          bytes.set(content, 50);
+          for (const [at, byte] of edits) bytes[50 + (at % 50)] = byte;
+          const start = a % 50;
+          const otherStart = 50 + (b % 50);
+          const end = Math.min(start + length, 50);
+          const n = Math.min(end - start, 100 - otherStart);
+          const expected = bytes
+            .subarray(start, start + n)
+            .equals(bytes.subarray(otherStart, otherStart + n));
+          const view = new JsonScanner().reset(bytes, 0, bytes.length).view;
+          expect(sameRange(bytes, view, start, start + n, otherStart)).toBe(expected);
+        },
+      ),
+    );
+  });
+
+  it("reads a scanner's body through a view of exactly that body, also within a larger buffer", () => {
+    const pool = Buffer.from('xxxx1796355635626000,1796355635626000,1796355635626001yyyy');
+    const body = pool.subarray(4, pool.length - 4);
+    const scanner = new JsonScanner().reset(body, 0, body.length);
+    expect(sameRange(body, scanner.view, 0, 16, 17)).toBe(true);
+    expect(sameRange(body, scanner.view, 0, 16, 34)).toBe(false);
+    // Reset to another body, the scanner views that one.
+    const other = Buffer.from('1234123412341234');
+    expect(sameRange(other, scanner.reset(other, 0, other.length).view, 0, 4, 4)).toBe(true);
   });
 });

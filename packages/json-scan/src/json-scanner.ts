@@ -32,6 +32,8 @@ const STRING_BYTE = Uint8Array.from({ length: 256 }, (_, c) =>
 
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
+const EMPTY_VIEW: DataView = new DataView(new ArrayBuffer(0));
+
 export class JsonScanner {
   bytes: Buffer = Buffer.alloc(0);
   pos = 0;
@@ -48,6 +50,18 @@ export class JsonScanner {
     this.pos = pos;
     this.end = end;
     return this;
+  }
+
+  #viewed: Uint8Array | undefined;
+  #view: DataView = EMPTY_VIEW;
+
+  /** A DataView of `bytes` for sameRange, made once per body (NDJSON resets per line). */
+  get view(): DataView {
+    if (this.bytes !== this.#viewed) {
+      this.#view = viewOf(this.bytes);
+      this.#viewed = this.bytes;
+    }
+    return this.#view;
   }
 
   /** Skips JSON whitespace; returns the byte at `pos` then, or -1 at the end. */
@@ -292,6 +306,30 @@ export class JsonScanner {
 export function bytesEqual(bytes: Uint8Array, start: number, end: number, expected: Uint8Array): boolean {
   if (end - start !== expected.length) return false;
   for (let i = 0; i < expected.length; i++) if (bytes[start + i] !== expected[i]) return false;
+  return true;
+}
+
+/** A DataView of exactly `bytes`. */
+export const viewOf = (bytes: Uint8Array): DataView =>
+  new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/**
+ * bytes[start, end) equals bytes[otherStart, otherStart + end - start), both within `bytes`, read four
+ * bytes at a time through `view` (a DataView of `bytes`, kept for the body: making one costs more
+ * than a compare). A record's repeated timestamp is compared so: 16 digits in four steps, not 16.
+ */
+export function sameRange(
+  bytes: Uint8Array,
+  view: DataView,
+  start: number,
+  end: number,
+  otherStart: number,
+): boolean {
+  const length = end - start;
+  let i = 0;
+  for (; i + 4 <= length; i += 4)
+    if (view.getInt32(start + i, true) !== view.getInt32(otherStart + i, true)) return false;
+  for (; i < length; i++) if (bytes[start + i] !== bytes[otherStart + i]) return false;
   return true;
 }
 
