@@ -12,14 +12,9 @@
 import { rawPayloadMessage } from '@pipeline/kafka-io';
 import { Dataset } from './dataset.js';
 import { encodeRequest, type Format } from './encoders.js';
-import { inProcessOptions, runInProcessAb } from './in-process-ab.js';
+import { flag, inProcessOptions, runInProcessAb } from './in-process-ab.js';
 
-const rounds = Number(
-  process.argv
-    .slice(2)
-    .find((a) => a.startsWith('--rounds='))
-    ?.slice('--rounds='.length) ?? 10,
-);
+const rounds = Number(flag('rounds') ?? 10);
 
 interface Variant {
   // biome-ignore lint/suspicious/noExplicitAny: the two checkouts' modules, loaded by path.

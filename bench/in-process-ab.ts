@@ -32,7 +32,8 @@ export interface InProcessOptions {
   readonly warmUpPasses?: number;
 }
 
-function flag(name: string): string | undefined {
+/** The value of `--name=value` on the command line. */
+export function flag(name: string): string | undefined {
   return process.argv
     .slice(2)
     .find((a) => a.startsWith(`--${name}=`))

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { bytesEqual, type KeyTable, latin1, MAX_DEPTH, sameRange, viewOf } from '@pipeline/json-scan';
+import { bytesEqual, type KeyTable, latin1, MAX_DEPTH, rangesEqual, viewOf } from '@pipeline/json-scan';
 import type { ShapeCursor } from '@pipeline/record-shapes';
 import { decodeTimestampExtension } from './msgpack-codec.js';
 import type { BetterStackContext } from './normalize-record.js';
@@ -63,7 +63,7 @@ class MsgpackReader implements ByteReader {
     return this.b;
   }
 
-  /** A DataView of the body, for sameRange. */
+  /** A DataView of the body, for rangesEqual. */
   view = viewOf(this.b);
 
   reset(body: Buffer): this {
@@ -349,8 +349,7 @@ class MsgpackReader implements ByteReader {
         // The last dt's bytes were ASCII when it was kept: the same bytes need no second look.
         if (
           this.lastDt !== undefined &&
-          end - start === this.lastDtEnd - this.lastDtStart &&
-          sameRange(b, this.view, start, end, this.lastDtStart)
+          rangesEqual(b, this.view, start, end, this.lastDtStart, this.lastDtEnd)
         )
           return this.lastDt;
         for (let i = start; i < end; i++) if (b[i]! >= 0x80) return UNSURE;

@@ -267,11 +267,7 @@ class RecordScanner implements HoleReader, RecordStream {
     const s = this.s;
     if (isValue) return s.mayOverflow || this.holes?.keepsValues === true ? s.numberValue(start) : 0;
     const end = s.pos;
-    if (
-      this.#timeStart >= 0 &&
-      end - start === this.#timeEnd - this.#timeStart &&
-      sameRange(s.bytes, s.view, start, end, this.#timeStart)
-    )
+    if (this.#timeStart >= 0 && rangesEqual(s.bytes, s.view, start, end, this.#timeStart, this.#timeEnd))
       return this.#timeValue;
     this.#timeStart = start;
     this.#timeEnd = end;
@@ -335,7 +331,10 @@ class RecordScanner implements HoleReader, RecordStream {
 
   #typeOf(start: number, end: number): MetricType | undefined {
     const b = this.s.bytes;
-    if (this.#lastType !== undefined && rangesEqual(b, start, end, this.#typeStart, this.#typeEnd))
+    if (
+      this.#lastType !== undefined &&
+      rangesEqual(b, this.s.view, start, end, this.#typeStart, this.#typeEnd)
+    )
       return this.#lastType;
     const parsed = parseMetricType(latin1(b, start, end));
     if (typeof parsed === 'object') return undefined;
@@ -347,7 +346,7 @@ class RecordScanner implements HoleReader, RecordStream {
 
   #streamOf(start: number, end: number, nonAscii: boolean): string {
     const b = this.s.bytes;
-    if (this.#nameStart >= 0 && rangesEqual(b, start, end, this.#nameStart, this.#nameEnd))
+    if (this.#nameStart >= 0 && rangesEqual(b, this.s.view, start, end, this.#nameStart, this.#nameEnd))
       return this.#lastStream;
     this.#lastStream = formatStreamName(nonAscii ? b.toString('utf8', start, end) : latin1(b, start, end));
     this.#nameStart = start;

@@ -55,7 +55,7 @@ export class JsonScanner {
   #viewed: Uint8Array | undefined;
   #view: DataView = EMPTY_VIEW;
 
-  /** A DataView of `bytes` for sameRange, made once per body (NDJSON resets per line). */
+  /** A DataView of `bytes` for sameRange and rangesEqual, made once per body (NDJSON resets per line). */
   get view(): DataView {
     if (this.bytes !== this.#viewed) {
       this.#view = viewOf(this.bytes);
@@ -333,17 +333,16 @@ export function sameRange(
   return true;
 }
 
-/** bytes[start, end) equals bytes[otherStart, otherEnd). */
+/** bytes[start, end) equals bytes[otherStart, otherEnd), compared as sameRange does. */
 export function rangesEqual(
   bytes: Uint8Array,
+  view: DataView,
   start: number,
   end: number,
   otherStart: number,
   otherEnd: number,
 ): boolean {
-  if (end - start !== otherEnd - otherStart) return false;
-  for (let i = 0; i < end - start; i++) if (bytes[start + i] !== bytes[otherStart + i]) return false;
-  return true;
+  return end - start === otherEnd - otherStart && sameRange(bytes, view, start, end, otherStart);
 }
 
 /** ASCII bytes as text (latin1 is the identity on them, and cheaper than UTF-8 decoding). */
