@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import { bytesEqual, type KeyTable, latin1, MAX_DEPTH, rangesEqual, viewOf } from '@pipeline/json-scan';
+import { viewOf } from '@pipeline/byte-ranges';
+import { bytesEqual, type KeyTable, latin1, MAX_DEPTH, rangesEqual } from '@pipeline/json-scan';
 import type { ShapeCursor } from '@pipeline/record-shapes';
 import { decodeTimestampExtension } from './msgpack-codec.js';
 import type { BetterStackContext } from './normalize-record.js';

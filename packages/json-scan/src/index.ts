@@ -7,6 +7,5 @@ export {
   MAX_DEPTH,
   rangesEqual,
   sameRange,
-  viewOf,
 } from './json-scanner.js';
 export { KeyTable } from './key-table.js';

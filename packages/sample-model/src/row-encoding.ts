@@ -1,3 +1,4 @@
+import { viewOf } from '@pipeline/byte-ranges';
 import { METRIC_TYPES, type MetricType } from './metric-type.js';
 import type { Sample, Tag } from './sample.js';
 import type { FeedSlot, SeriesFeed } from './series-feed.js';
@@ -228,8 +229,6 @@ export class SampleRowWriter {
     this.#view = viewOf(grown);
   }
 }
-
-const viewOf = (b: Buffer) => new DataView(b.buffer, b.byteOffset, b.byteLength);
 
 /**
  * A String at `at` (room for it reserved); returns where it ends. dt_raw is short and mostly ASCII

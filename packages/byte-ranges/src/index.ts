@@ -1,0 +1,1 @@
+export { sameBytes, viewOf } from './same-bytes.js';
