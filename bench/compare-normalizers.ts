@@ -10,9 +10,10 @@
  * the benchmark.
  */
 import { rawPayloadMessage } from '@pipeline/kafka-io';
+import { flag } from './cli-flags.js';
 import { Dataset } from './dataset.js';
 import { encodeRequest, type Format } from './encoders.js';
-import { flag, inProcessOptions, runInProcessAb } from './in-process-ab.js';
+import { inProcessOptions, runInProcessAb } from './in-process-ab.js';
 
 const rounds = Number(flag('rounds') ?? 10);
 

@@ -14,6 +14,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { spawnService, startKafkaBroker, waitForServiceReady } from '@pipeline/dev-stack';
+import { envOf, flag, flags } from './cli-flags.js';
 import { Dataset } from './dataset.js';
 import { type EncodedBody, encodeRequest } from './encoders.js';
 import { runLoad } from './load-driver.js';
@@ -22,27 +23,16 @@ import { cpuSeconds } from './process-sampler.js';
 import { pipelineTarget, tokenOf, userOf } from './stack.js';
 import { median } from './stats.js';
 
-function flag(name: string): string[] {
-  return process.argv
-    .slice(2)
-    .filter((a) => a.startsWith(`--${name}=`))
-    .map((a) => a.slice(name.length + 3));
-}
-
-function envOf(pairs: readonly string[]): Record<string, string> {
-  return Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
-}
-
-const rounds = Number(flag('turns')[0] ?? 6);
-const seconds = Number(flag('duration')[0] ?? 4);
-const concurrency = Number(flag('concurrency')[0] ?? 8);
-const formats = (flag('formats')[0]?.split(',') ?? ['bs-json', 'bs-msgpack', 'oo-json']) as PipelineFormat[];
-const variants = { A: envOf(flag('a-env')), B: envOf(flag('b-env')) };
-const roots = { A: flag('a-root')[0], B: flag('b-root')[0] };
+const rounds = Number(flag('turns') ?? 6);
+const seconds = Number(flag('duration') ?? 4);
+const concurrency = Number(flag('concurrency') ?? 8);
+const formats = (flag('formats')?.split(',') ?? ['bs-json', 'bs-msgpack', 'oo-json']) as PipelineFormat[];
+const variants = { A: envOf(flags('a-env')), B: envOf(flags('b-env')) };
+const roots = { A: flag('a-root'), B: flag('b-root') };
 const together = process.argv.includes('--together');
 const nodeArgs = {
-  A: flag('a-node').flatMap((f) => f.split(',')),
-  B: flag('b-node').flatMap((f) => f.split(',')),
+  A: flags('a-node').flatMap((f) => f.split(',')),
+  B: flags('b-node').flatMap((f) => f.split(',')),
 };
 const say = (line: string) => process.stdout.write(`[compare] ${line}\n`);
 

@@ -11,6 +11,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
+import { envOf, flag, flags } from './cli-flags.js';
 import { Dataset } from './dataset.js';
 import { type EncodedBody, encodeRequest } from './encoders.js';
 import { runLoad } from './load-driver.js';
@@ -18,16 +19,9 @@ import type { PipelineFormat } from './options.js';
 import { storedRows } from './queryable.js';
 import { pipelineTarget, startStack } from './stack.js';
 
-const flag = (name: string): string[] =>
-  process.argv
-    .slice(2)
-    .filter((a) => a.startsWith(`--${name}=`))
-    .map((a) => a.slice(name.length + 3));
-const rounds = Number(flag('rounds')[0] ?? 100);
-const format = (flag('format')[0] ?? 'bs-json') as PipelineFormat;
-const writerEnv = Object.fromEntries(
-  flag('writer-env').map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]),
-);
+const rounds = Number(flag('rounds') ?? 100);
+const format = (flag('format') ?? 'bs-json') as PipelineFormat;
+const writerEnv = envOf(flags('writer-env'));
 
 const dir = mkdtempSync(join(os.tmpdir(), 'e2e-timeline-'));
 const stack = await startStack({

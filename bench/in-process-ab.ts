@@ -7,6 +7,7 @@
  * position out. Used by compare-normalizers.ts and compare-verdicts.ts.
  */
 import { spawnSync } from 'node:child_process';
+import { flag } from './cli-flags.js';
 import type { Format } from './encoders.js';
 import { median } from './stats.js';
 
@@ -33,13 +34,6 @@ export interface InProcessOptions {
 }
 
 /** The value of `--name=value` on the command line. */
-export function flag(name: string): string | undefined {
-  return process.argv
-    .slice(2)
-    .find((a) => a.startsWith(`--${name}=`))
-    ?.slice(name.length + 3);
-}
-
 /** --a-root (required), --b-root (this checkout), --passes, --formats from the command line. */
 export function inProcessOptions(defaultPasses: number): InProcessOptions {
   const aRoot = flag('a-root');
