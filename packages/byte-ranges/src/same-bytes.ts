@@ -13,7 +13,7 @@ export const viewOf = (bytes: Uint8Array): DataView =>
  * b may be the same bytes). Sixteen bytes per step with one branch (0.6x the time of four bytes
  * per step, in a micro-benchmark of 144-byte records); a range's last bytes are compared as one
  * more step that overlaps the one before, rather than by tail loops (the receivers' verdicts of
- * OpenObserve bodies 5–9 % cheaper, docs/benchmarks.md, seventeenth round). Bytes before `from` or
+ * OpenObserve bodies 5–7 % cheaper, docs/benchmarks.md, seventeenth round). Bytes before `from` or
  * `at` are never read, so ranges may start anywhere.
  */
 export function sameBytes(
