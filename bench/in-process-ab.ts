@@ -33,7 +33,6 @@ export interface InProcessOptions {
   readonly warmUpPasses?: number;
 }
 
-/** The value of `--name=value` on the command line. */
 /** --a-root (required), --b-root (this checkout), --passes, --formats from the command line. */
 export function inProcessOptions(defaultPasses: number): InProcessOptions {
   const aRoot = flag('a-root');
