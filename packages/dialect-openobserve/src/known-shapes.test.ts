@@ -94,6 +94,23 @@ describe('records of known shapes read from their holes give the statuses and sa
     );
   });
 
+  it('keeps each shape’s own fields and type where shapes share what they name (one stream, three metas)', () => {
+    const body = Buffer.from(
+      `[${fill(TEMPLATES[3]!, ['1'], [])},` +
+        `{"__name__":"up","__type__":"gauge","value":2,"zone":"eu","rack":"r1"},` +
+        `{"__name__":"up","__type__":"counter","value":3}]`,
+    );
+    // Shapes made where all three are vouched: the last one's type conflicts within the body.
+    expectSameStatusesWithShapes(body, context());
+    const limited = { ...context({ maxFields: 4 }), statusOnly: true };
+    expect(processOpenObservePayload(body, limited, testStatusShapes)).toEqual(
+      processOpenObservePayload(body, limited),
+    );
+    expect(processOpenObservePayload(body, limited, testStatusShapes)).toMatchObject({
+      streams: [{ name: 'up', successful: 1, failed: 2 }],
+    });
+  });
+
   it('admits each known shape’s type per body: a conflict with a known type still fails the record', () => {
     const body = Buffer.from(`[${fill(TEMPLATES[0]!, ['1'], ['1700000000'])}]`);
     const statusCtx = { ...context(), statusOnly: true };

@@ -88,7 +88,10 @@ type OpenObserveShape<S> = RecordShape<S, RecordStream>;
 
 /** Shapes for the normalizer's samples, or without series (never) for a receiver's statuses. */
 export const createOpenObserveShapes = <S>(capacity?: number, maxBytes?: number): OpenObserveShapes<S> =>
-  new RecordShapes<S, RecordStream>(capacity, undefined, maxBytes);
+  new RecordShapes<S, RecordStream>(capacity, undefined, maxBytes, streamKey);
+
+/** Records of one stream and type with as many fields share one meta (RecordShapes). */
+const streamKey = (record: RecordStream): string => `${record.type} ${record.fields} ${record.stream}`;
 
 const FIELD_KEYS = new KeyTable(['__name__', '__type__', 'value', '_timestamp', '@timestamp']);
 const K_NAME = 0;

@@ -191,6 +191,39 @@ describe('RecordShapes: series of records known by their bytes outside the holes
     expect(find(shapes, 'acme', '{"n":"a","v":[7]}')).toBe('a');
   });
 
+  it('shares equal lists and, given their key, equal metas between shapes, each still its own bytes', () => {
+    interface Meta {
+      readonly stream: string;
+    }
+    const shapes = new RecordShapes<string, Meta>(200_000, shapeHash, 1 << 20, (m) => m.stream);
+    const make = (text: string, stream: string) => {
+      const [bytes, holes] = holed(text);
+      return shapes.add('acme', bytes, 0, bytes.length, holes, [text], [0], { stream });
+    };
+    const a = make('{"host":"a1","v":[1]}', 'up');
+    const b = make('{"host":"b2","v":[1]}', 'up');
+    const c = make('{"host":"c","v":[1],"w":[2]}', 'down');
+    expect(b.spans).toBe(a.spans);
+    expect(b.roles).toBe(a.roles);
+    expect(b.valueHoles).toBe(a.valueHoles);
+    expect(b.meta).toBe(a.meta);
+    expect(c.spans).not.toBe(a.spans);
+    expect(c.spans).toEqual([16, 5, 1]);
+    expect(c.meta).toEqual({ stream: 'down' });
+    const seriesOf = (text: string) => {
+      const [bytes, holes] = holed(text);
+      return shapes.find('acme', bytes, 0, bytes.length, holes)?.series[0];
+    };
+    expect(seriesOf('{"host":"b2","v":[7]}')).toBe('{"host":"b2","v":[1]}');
+    expect(seriesOf('{"host":"b3","v":[7]}')).toBeUndefined();
+    // Without a key, metas are each shape's own.
+    const plain = new RecordShapes<string, Meta>();
+    const [x, xHoles] = holed('x[1]');
+    const [y, yHoles] = holed('y[1]');
+    const metaX = plain.add('acme', x, 0, x.length, xHoles, ['x'], [0], { stream: 'up' }).meta;
+    expect(plain.add('acme', y, 0, y.length, yHoles, ['y'], [0], { stream: 'up' }).meta).not.toBe(metaX);
+  });
+
   it('starts over when its shapes hold `capacity` series; a shape made before keeps its bytes', () => {
     const shapes = new RecordShapes<string>(3);
     const old = add(shapes, 'acme', 'h[1]', 'h');
