@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { processOpenObservePayload } from './process-payload.js';
+import { createOpenObserveShapes } from './scan-json.js';
 import {
   context,
   expectSameSamples,
@@ -94,21 +95,38 @@ describe('records of known shapes read from their holes give the statuses and sa
     );
   });
 
-  it('keeps each shape’s own fields and type where shapes share what they name (one stream, three metas)', () => {
+  it('keeps each shape’s own stream, type and fields where shapes share what they name', () => {
+    // Each record after one that differs from it in one of the three only: the fields (3, 5), the
+    // type (gauge, counter), the stream (up, down).
     const body = Buffer.from(
-      `[${fill(TEMPLATES[3]!, ['1'], [])},` +
-        `{"__name__":"up","__type__":"gauge","value":2,"zone":"eu","rack":"r1"},` +
-        `{"__name__":"up","__type__":"counter","value":3}]`,
+      `[${[
+        '{"__name__":"up","__type__":"gauge","value":1}',
+        '{"__name__":"up","__type__":"gauge","value":2,"zone":"eu","rack":"r1"}',
+        '{"__name__":"up","__type__":"gauge","value":3,"zone":"eu"}',
+        '{"__name__":"up","__type__":"counter","value":4,"zone":"us"}',
+        '{"__name__":"down","__type__":"counter","value":5,"zone":"eu"}',
+      ].join(',')}]`,
     );
-    // Shapes made where all three are vouched: the last one's type conflicts within the body.
-    expectSameStatusesWithShapes(body, context());
-    const limited = { ...context({ maxFields: 4 }), statusOnly: true };
-    expect(processOpenObservePayload(body, limited, testStatusShapes)).toEqual(
-      processOpenObservePayload(body, limited),
-    );
-    expect(processOpenObservePayload(body, limited, testStatusShapes)).toMatchObject({
-      streams: [{ name: 'up', successful: 1, failed: 2 }],
+    // Shapes of their own (the shared ones may have stopped walking), made where all are vouched,
+    // then read again, and with a limit of 4 fields.
+    const shapes = createOpenObserveShapes<never>();
+    const statusCtx = { ...context(), statusOnly: true };
+    const plain = processOpenObservePayload(body, statusCtx);
+    expect(plain).toMatchObject({
+      streams: [
+        { name: 'up', successful: 3, failed: 1 },
+        { name: 'down', successful: 1, failed: 0 },
+      ],
     });
+    expect(processOpenObservePayload(body, statusCtx, shapes)).toEqual(plain);
+    expect(shapes.size).toBe(5);
+    expect(processOpenObservePayload(body, statusCtx, shapes)).toEqual(plain);
+    const limited = { ...context({ maxFields: 4 }), statusOnly: true };
+    const plainLimited = processOpenObservePayload(body, limited);
+    expect(plainLimited).toMatchObject({
+      streams: [{ name: 'up', successful: 2, failed: 2 }, { name: 'down' }],
+    });
+    expect(processOpenObservePayload(body, limited, shapes)).toEqual(plainLimited);
   });
 
   it('admits each known shape’s type per body: a conflict with a known type still fails the record', () => {

@@ -88,10 +88,11 @@ type OpenObserveShape<S> = RecordShape<S, RecordStream>;
 
 /** Shapes for the normalizer's samples, or without series (never) for a receiver's statuses. */
 export const createOpenObserveShapes = <S>(capacity?: number, maxBytes?: number): OpenObserveShapes<S> =>
-  new RecordShapes<S, RecordStream>(capacity, undefined, maxBytes, streamKey);
+  new RecordShapes<S, RecordStream>(capacity, undefined, maxBytes, sameStream);
 
-/** Records of one stream and type with as many fields share one meta (RecordShapes). */
-const streamKey = (record: RecordStream): string => `${record.type} ${record.fields} ${record.stream}`;
+/** Records of one stream and type with as many fields can share one meta (RecordShapes). */
+const sameStream = (a: RecordStream, b: RecordStream): boolean =>
+  a.stream === b.stream && a.type === b.type && a.fields === b.fields;
 
 const FIELD_KEYS = new KeyTable(['__name__', '__type__', 'value', '_timestamp', '@timestamp']);
 const K_NAME = 0;

@@ -4,6 +4,7 @@ import {
   type HoleReader,
   matchShape,
   RecordHoles,
+  type RecordShape,
   RecordShapes,
   ShapeCursor,
   ShapeWalk,
@@ -191,22 +192,35 @@ describe('RecordShapes: series of records known by their bytes outside the holes
     expect(find(shapes, 'acme', '{"n":"a","v":[7]}')).toBe('a');
   });
 
-  it('shares equal lists and, given their key, equal metas between shapes, each still its own bytes', () => {
+  it('shares equal lists, and equal metas with the shape before, each shape still its own bytes', () => {
     interface Meta {
       readonly stream: string;
     }
-    const shapes = new RecordShapes<string, Meta>(200_000, shapeHash, 1 << 20, (m) => m.stream);
-    const make = (text: string, stream: string) => {
+    const shapes = new RecordShapes<string, Meta>(
+      200_000,
+      shapeHash,
+      1 << 20,
+      (x, y) => x.stream === y.stream,
+    );
+    const make = (text: string, stream: string, after?: RecordShape<string, Meta>) => {
       const [bytes, holes] = holed(text);
-      return shapes.add('acme', bytes, 0, bytes.length, holes, [text], [0], { stream });
+      return shapes.add('acme', bytes, 0, bytes.length, holes, [text], [0], { stream }, after);
     };
     const a = make('{"host":"a1","v":[1]}', 'up');
-    const b = make('{"host":"b2","v":[1]}', 'up');
-    const c = make('{"host":"c","v":[1],"w":[2]}', 'down');
-    expect(b.spans).toBe(a.spans);
-    expect(b.roles).toBe(a.roles);
-    expect(b.valueHoles).toBe(a.valueHoles);
+    const b = make('{"host":"b2","v":[1]}', 'up', a);
+    const c = make('{"host":"c","v":[1],"w":[2]}', 'down', b);
+    // Equal lists are shared whatever the order the shapes were made in; metas only with the one before.
+    const d = make('{"host":"d4","v":[1]}', 'up', c);
+    const e = make('{"host":"e5","v":[1]}', 'up');
+    for (const shape of [b, d, e]) {
+      expect(shape.spans).toBe(a.spans);
+      expect(shape.roles).toBe(a.roles);
+      expect(shape.valueHoles).toBe(a.valueHoles);
+    }
     expect(b.meta).toBe(a.meta);
+    expect(d.meta).not.toBe(a.meta);
+    expect(d.meta).toEqual({ stream: 'up' });
+    expect(e.meta).not.toBe(a.meta);
     expect(c.spans).not.toBe(a.spans);
     expect(c.spans).toEqual([16, 5, 1]);
     expect(c.meta).toEqual({ stream: 'down' });
@@ -216,12 +230,52 @@ describe('RecordShapes: series of records known by their bytes outside the holes
     };
     expect(seriesOf('{"host":"b2","v":[7]}')).toBe('{"host":"b2","v":[1]}');
     expect(seriesOf('{"host":"b3","v":[7]}')).toBeUndefined();
-    // Without a key, metas are each shape's own.
+    // Without the comparison, metas are each shape's own.
     const plain = new RecordShapes<string, Meta>();
     const [x, xHoles] = holed('x[1]');
     const [y, yHoles] = holed('y[1]');
-    const metaX = plain.add('acme', x, 0, x.length, xHoles, ['x'], [0], { stream: 'up' }).meta;
-    expect(plain.add('acme', y, 0, y.length, yHoles, ['y'], [0], { stream: 'up' }).meta).not.toBe(metaX);
+    const shapeX = plain.add('acme', x, 0, x.length, xHoles, ['x'], [0], { stream: 'up' });
+    expect(plain.add('acme', y, 0, y.length, yHoles, ['y'], [0], { stream: 'up' }, shapeX).meta).not.toBe(
+      shapeX.meta,
+    );
+  });
+
+  it('shares a list with another only when they are equal element by element', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.nat(40), { minLength: 1, maxLength: 4 }), { maxLength: 30 }),
+        (lists) => {
+          const shapes = new RecordShapes<string>();
+          const made = lists.map((lengths, i) => {
+            // One record per list of span lengths: its spans of that many bytes around one-digit holes.
+            const text = lengths
+              .map((n, k) => String.fromCharCode(97 + ((i + k) % 26)).repeat(n))
+              .join('[1]');
+            const [bytes, holes] = holed(text);
+            return shapes.add('acme', bytes, 0, bytes.length, holes, [text], [0], undefined);
+          });
+          for (let i = 0; i < made.length; i++) {
+            expect(made[i]!.spans).toEqual(lists[i]);
+            for (let j = 0; j < i; j++)
+              expect(made[i]!.spans === made[j]!.spans).toBe(lists[i]!.join() === lists[j]!.join());
+          }
+        },
+      ),
+    );
+  });
+
+  it('tells apart lists whose hashes collide', () => {
+    // [906, 939] and [3072, 552] hash alike (found by search): the second is its own list.
+    const shapes = new RecordShapes<string>();
+    const make = (x: number, y: number, fill: string) => {
+      const [bytes, holes] = holed(`${fill.repeat(x)}[1]${fill.repeat(y)}`);
+      return shapes.add('acme', bytes, 0, bytes.length, holes, [fill], [0], undefined).spans;
+    };
+    const first = make(906, 939, 'a');
+    const second = make(3072, 552, 'b');
+    expect(second).toEqual([3072, 552]);
+    expect(make(906, 939, 'c')).toBe(first);
+    expect(make(3072, 552, 'd')).toBe(second);
   });
 
   it('starts over when its shapes hold `capacity` series; a shape made before keeps its bytes', () => {
