@@ -258,10 +258,10 @@ export class RecordShapes<S, M = undefined> {
    * Equal lists (spans, roles, value holes), shared by the shapes that have them, by a hash of
    * their contents. Shapes of one metric differ mostly in their bytes (a host's name), so a walk
    * over thousands of series reads a few shared lists instead of a list of each per record, and
-   * its shapes keep to fewer cache lines: the receivers' verdicts over the bench's 10 000 series
-   * 0–5 % cheaper for OpenObserve and 5–18 % for MessagePack, the normalizer's batches 15–25 %
-   * (docs/benchmarks.md, eighteenth round). Keyed by a number, so that making a shape builds no
-   * string. Dropped with the shapes.
+   * its shapes keep to fewer cache lines: over the bench's 10 000 series the receivers' verdicts
+   * took 0.95–1.00x the CPU for OpenObserve and 0.82–0.95x for MessagePack, the normalizer's
+   * batches 0.69–0.86x (docs/benchmarks.md, eighteenth round). Keyed by a number, so that making a
+   * shape builds no string. Dropped with the shapes.
    */
   readonly #lists = new Map<number, (readonly number[])[]>();
   constructor(
