@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ensureKafkaJars, KAFKA_VERSION } from './kafka-jars.js';
 import { ManagedProcess } from './managed-process.js';
@@ -13,6 +14,8 @@ export interface KafkaBrokerOptions {
   /** Client port; a free one when omitted. Restarts of the same broker must pass the same port. */
   readonly port?: number;
   readonly controllerPort?: number;
+  /** Server properties over dev-stack's own (`num.io.threads` and the like), for side-by-side runs. */
+  readonly properties?: Readonly<Record<string, string>>;
   readonly log?: (line: string) => void;
 }
 
@@ -34,7 +37,28 @@ export interface KafkaBroker {
 // 20 MiB bodies travel as one message, plus headers: every size limit on the path is raised to 25 MiB.
 const MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
 
-function serverProperties(dir: string, port: number, controllerPort: number): string {
+/**
+ * Request handler and network threads sized to the machine, not Kafka's fixed 8 and 3: on two
+ * cores a broker beside the services spent ~10 % less CPU per sample with 2 and 2, as its threads
+ * switched less (bench/compare-brokers.ts, docs/benchmarks.md, nineteenth round).
+ */
+function threadProperties(cores: number): Record<string, string> {
+  return {
+    'num.io.threads': String(Math.min(8, Math.max(2, cores))),
+    'num.network.threads': String(Math.min(3, Math.max(2, cores))),
+  };
+}
+
+/** The broker's server.properties; exported for its tests. */
+export function serverProperties(
+  dir: string,
+  port: number,
+  controllerPort: number,
+  extra: Readonly<Record<string, string>> = {},
+  cores: number = availableParallelism(),
+): string {
+  const settings = { ...threadProperties(cores), ...extra };
+  const lines = Object.entries(settings).map(([key, value]) => `${key}=${value}\n`);
   return `# Written by dev-stack: one KRaft node, broker and controller in one, on loopback.
 process.roles=broker,controller
 node.id=1
@@ -57,7 +81,7 @@ group.initial.rebalance.delay.ms=0
 message.max.bytes=${MAX_MESSAGE_BYTES}
 replica.fetch.max.bytes=${MAX_MESSAGE_BYTES}
 log.retention.hours=168
-`;
+${lines.join('')}`;
 }
 
 /**
@@ -72,7 +96,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
   const controllerPort = options.controllerPort ?? (await freePort());
   mkdirSync(join(dir, 'data'), { recursive: true });
   const config = join(dir, 'server.properties');
-  writeFileSync(config, serverProperties(dir, port, controllerPort));
+  writeFileSync(config, serverProperties(dir, port, controllerPort, options.properties ?? {}));
   const classpath = `${libs}/*`;
 
   if (!existsSync(join(dir, 'data', 'meta.properties'))) {
