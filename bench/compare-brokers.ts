@@ -26,7 +26,7 @@ import { encodeRequest } from './encoders.js';
 import { runLoad } from './load-driver.js';
 import type { PipelineFormat } from './options.js';
 import { cpuSeconds } from './process-sampler.js';
-import { pipelineTarget, tokenOf, userOf } from './stack.js';
+import { benchServiceEnv, pipelineTarget } from './stack.js';
 import { median } from './stats.js';
 
 const turns = Number(flag('turns') ?? 8);
@@ -56,19 +56,7 @@ async function start(variant: Variant): Promise<Setup> {
   for (const replica of [1, 2]) {
     const service = await spawnService({
       name: 'receiver',
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        LOG_LEVEL: 'warn',
-        HOST: '127.0.0.1',
-        KAFKA_BROKERS: kafka.brokers,
-        KAFKA_TOPIC_PREFIX: 'cmp.',
-        BETTERSTACK_SOURCE_TOKENS: `${tokenOf('solo')}=solo/bench`,
-        OPENOBSERVE_USERS: `${userOf('solo')}:bench-password@solo`,
-        RATE_LIMIT_PER_MINUTE: '0',
-        MAX_SAMPLE_AGE_SECONDS: '0',
-        MAX_SAMPLE_FUTURE_SECONDS: '0',
-      },
+      env: benchServiceEnv(kafka.brokers, 'cmp.', ['solo']),
       logFile: join(dir, `receiver-${variant}${replica}.log`),
     });
     setup.receivers.push(service);

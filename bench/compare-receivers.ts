@@ -20,7 +20,7 @@ import { type EncodedBody, encodeRequest } from './encoders.js';
 import { runLoad } from './load-driver.js';
 import type { PipelineFormat } from './options.js';
 import { cpuSeconds } from './process-sampler.js';
-import { pipelineTarget, tokenOf, userOf } from './stack.js';
+import { benchServiceEnv, pipelineTarget } from './stack.js';
 import { median } from './stats.js';
 
 const rounds = Number(flag('turns') ?? 6);
@@ -38,26 +38,13 @@ const say = (line: string) => process.stdout.write(`[compare] ${line}\n`);
 
 const dir = mkdtempSync(join(os.tmpdir(), 'compare-receivers-'));
 const kafka = await startKafkaBroker({ dir: join(dir, 'kafka'), log: say });
-const base = {
-  PATH: process.env.PATH,
-  HOME: process.env.HOME,
-  LOG_LEVEL: 'warn',
-  HOST: '127.0.0.1',
-  KAFKA_BROKERS: kafka.brokers,
-  BETTERSTACK_SOURCE_TOKENS: `${tokenOf('solo')}=solo/bench`,
-  OPENOBSERVE_USERS: `${userOf('solo')}:bench-password@solo`,
-  RATE_LIMIT_PER_MINUTE: '0',
-  MAX_SAMPLE_AGE_SECONDS: '0',
-  MAX_SAMPLE_FUTURE_SECONDS: '0',
-};
 // One after the other: topics created concurrently on a fresh broker can fail the second start.
 const start = async (variant: 'A' | 'B') => {
   const service = await spawnService({
     name: 'receiver',
     // Together, both publish to the same topics, as replicas of one receiver tier do.
     env: {
-      ...base,
-      KAFKA_TOPIC_PREFIX: together ? 'cmp.' : `cmp${variant.toLowerCase()}.`,
+      ...benchServiceEnv(kafka.brokers, together ? 'cmp.' : `cmp${variant.toLowerCase()}.`, ['solo']),
       ...variants[variant],
     },
     logFile: join(dir, `${variant}.log`),

@@ -66,7 +66,11 @@ export const tokenOf = (org: string) => `tok-${org}`;
 export const userOf = (org: string) => `${org}@bench.example`;
 const PASSWORD = 'bench-password';
 
-function serviceEnv(options: StackOptions, brokers: string, prefix: string): NodeJS.ProcessEnv {
+/**
+ * What every bench service runs with (the comparison scripts' receivers too): loopback, quiet logs,
+ * `orgs` able to send in both dialects, and benchmark traffic allowed.
+ */
+export function benchServiceEnv(brokers: string, prefix: string, orgs: readonly string[]): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -74,14 +78,20 @@ function serviceEnv(options: StackOptions, brokers: string, prefix: string): Nod
     HOST: '127.0.0.1',
     KAFKA_BROKERS: brokers,
     KAFKA_TOPIC_PREFIX: prefix,
-    CLICKHOUSE_DATABASE: DATABASE,
-    CLICKHOUSE_DATA_DIR: join(options.dir, 'clickhouse'),
-    BETTERSTACK_SOURCE_TOKENS: options.orgs.map((org) => `${tokenOf(org)}=${org}/bench`).join(','),
-    OPENOBSERVE_USERS: options.orgs.map((org) => `${userOf(org)}:${PASSWORD}@${org}`).join(','),
+    BETTERSTACK_SOURCE_TOKENS: orgs.map((org) => `${tokenOf(org)}=${org}/bench`).join(','),
+    OPENOBSERVE_USERS: orgs.map((org) => `${userOf(org)}:${PASSWORD}@${org}`).join(','),
     // Benchmark traffic: one client address, timestamps of yesterday.
     RATE_LIMIT_PER_MINUTE: '0',
     MAX_SAMPLE_AGE_SECONDS: '0',
     MAX_SAMPLE_FUTURE_SECONDS: '0',
+  };
+}
+
+function serviceEnv(options: StackOptions, brokers: string, prefix: string): NodeJS.ProcessEnv {
+  return {
+    ...benchServiceEnv(brokers, prefix, options.orgs),
+    CLICKHOUSE_DATABASE: DATABASE,
+    CLICKHOUSE_DATA_DIR: join(options.dir, 'clickhouse'),
     ...options.env,
   };
 }
