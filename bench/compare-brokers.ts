@@ -1,7 +1,8 @@
 /**
  * `node --import tsx bench/compare-brokers.ts --a-prop=num.io.threads=8 --a-prop=num.network.threads=3`
- * (`--b-prop=K=V` likewise; each repeatable): two Kafka brokers side by side, A and B, each with the
- * given server properties over dev-stack's own (which size the broker's threads to the cores), and two
+ * (`--b-prop=K=V` likewise, and `--a-jvm=-XX:…`/`--b-jvm=…` for JVM options; each repeatable): two
+ * Kafka brokers side by side, A and B, each with the given server properties over dev-stack's own
+ * (which size the broker's threads to the cores) and JVM options after dev-stack's, and two
  * receivers on each (replicas on the same topics, as the compose file scales them). The pairs are
  * loaded in turns (A, B, B, A, …) with the same bodies and 8 clients split between the two
  * receivers, so that the machine's noise falls on both. Prints the accepted samples/s and the
@@ -33,6 +34,7 @@ const turns = Number(flag('turns') ?? 8);
 const seconds = Number(flag('duration') ?? 4);
 const formats = (flag('formats')?.split(',') ?? ['oo-json', 'bs-json']) as PipelineFormat[];
 const properties = { A: envOf(flags('a-prop')), B: envOf(flags('b-prop')) };
+const jvmOptions = { A: flags('a-jvm'), B: flags('b-jvm') };
 const say = (line: string) => process.stdout.write(`[compare-brokers] ${line}\n`);
 
 type Variant = 'A' | 'B';
@@ -48,6 +50,7 @@ async function start(variant: Variant): Promise<Setup> {
   const kafka = await startKafkaBroker({
     dir: join(dir, `kafka-${variant}`),
     properties: properties[variant],
+    jvmOptions: jvmOptions[variant],
     log: say,
   });
   const setup: Setup = { kafka, receivers: [] };
@@ -68,7 +71,9 @@ async function start(variant: Variant): Promise<Setup> {
 try {
   const A = await start('A');
   const B = await start('B');
-  say(`A: ${JSON.stringify(properties.A)}  B: ${JSON.stringify(properties.B)}`);
+  say(
+    `A: ${JSON.stringify(properties.A)} ${jvmOptions.A.join(' ')}  B: ${JSON.stringify(properties.B)} ${jvmOptions.B.join(' ')}`,
+  );
   const dataset = new Dataset(42, Date.now() - 24 * 3_600_000);
   const requests = [...dataset.requests(0, 10)];
   for (const [f, format] of formats.entries()) {

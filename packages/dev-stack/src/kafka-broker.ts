@@ -16,6 +16,8 @@ export interface KafkaBrokerOptions {
   readonly controllerPort?: number;
   /** Server properties over dev-stack's own (`num.io.threads` and the like), for side-by-side runs. */
   readonly properties?: Readonly<Record<string, string>>;
+  /** More JVM options, after dev-stack's own (`-XX:TieredStopAtLevel=1` and the like), for side-by-side runs. */
+  readonly jvmOptions?: readonly string[];
   readonly log?: (line: string) => void;
 }
 
@@ -131,6 +133,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
       '-Xmx768m',
       '-XX:+UseG1GC',
       '-Djava.awt.headless=true',
+      ...(options.jvmOptions ?? []),
       `-Dkafka.logs.dir=${dir}`,
       `-Dlog4j.configuration=file:${join(devStackDir(), 'kafka', 'log4j.properties')}`,
       '-cp',
