@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { serverProperties } from './kafka-broker.js';
+import { brokerJavaArgs, serverProperties } from './kafka-broker.js';
 
 /** The last value of each key, as java.util.Properties reads the file. */
 function read(text: string): Map<string, string> {
@@ -35,5 +35,26 @@ describe('serverProperties', () => {
     expect(read(text).get('log.retention.hours')).toBe('1');
     expect(text.match(/^num\.io\.threads=/gm)).toHaveLength(1);
     expect(read(text).get('listeners')).toBe('PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093');
+  });
+});
+
+describe('brokerJavaArgs', () => {
+  it('puts given JVM options after its own, so a repeated flag takes the given value', () => {
+    const args = brokerJavaArgs('/tmp/k', 'a.jar:b.jar', '/tmp/k/server.properties', [
+      '-Xmx1g',
+      '-XX:TieredStopAtLevel=1',
+    ]);
+    const heaps = args.filter((a) => a.startsWith('-Xmx'));
+    expect(heaps).toEqual(['-Xmx768m', '-Xmx1g']);
+    expect(args).toContain('-XX:TieredStopAtLevel=1');
+    // Options before the main class: after it they would be the broker's arguments.
+    expect(args.indexOf('-XX:TieredStopAtLevel=1')).toBeLessThan(args.indexOf('kafka.Kafka'));
+    expect(args.slice(-2)).toEqual(['kafka.Kafka', '/tmp/k/server.properties']);
+  });
+
+  it("keeps dev-stack's heap and collector when no options are given", () => {
+    const args = brokerJavaArgs('/tmp/k', 'a.jar', '/tmp/k/server.properties', []);
+    expect(args.slice(0, 4)).toEqual(['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', '-Djava.awt.headless=true']);
+    expect(args[args.indexOf('-cp') + 1]).toBe('a.jar');
   });
 });

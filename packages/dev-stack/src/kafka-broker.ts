@@ -90,6 +90,31 @@ ${lines.join('')}`;
  * Starts a real Apache Kafka broker (jars from Maven Central, KRaft mode) as a child process.
  * Formats the storage on first start only, so a restart keeps every topic and offset.
  */
+/**
+ * The broker's java command line. Given JVM options come after dev-stack's own, so that one naming
+ * the same flag (`-Xmx1g`) wins, as the JVM takes the last of a repeated flag.
+ */
+export function brokerJavaArgs(
+  dir: string,
+  classpath: string,
+  config: string,
+  jvmOptions: readonly string[],
+): string[] {
+  return [
+    '-Xms256m',
+    '-Xmx768m',
+    '-XX:+UseG1GC',
+    '-Djava.awt.headless=true',
+    ...jvmOptions,
+    `-Dkafka.logs.dir=${dir}`,
+    `-Dlog4j.configuration=file:${join(devStackDir(), 'kafka', 'log4j.properties')}`,
+    '-cp',
+    classpath,
+    'kafka.Kafka',
+    config,
+  ];
+}
+
 export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<KafkaBroker> {
   const log = options.log ?? (() => {});
   const libs = ensureKafkaJars(log);
@@ -128,19 +153,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Kaf
   const process = new ManagedProcess({
     name: 'kafka',
     command: 'java',
-    args: [
-      '-Xms256m',
-      '-Xmx768m',
-      '-XX:+UseG1GC',
-      '-Djava.awt.headless=true',
-      ...(options.jvmOptions ?? []),
-      `-Dkafka.logs.dir=${dir}`,
-      `-Dlog4j.configuration=file:${join(devStackDir(), 'kafka', 'log4j.properties')}`,
-      '-cp',
-      classpath,
-      'kafka.Kafka',
-      config,
-    ],
+    args: brokerJavaArgs(dir, classpath, config, options.jvmOptions ?? []),
     logFile: join(dir, 'stdout.log'),
   });
   await waitForPort(port, {
