@@ -24,6 +24,11 @@ export interface BenchOptions {
   readonly profile: boolean;
   /** Send each system 20,000 samples of new series first (not in the medians). */
   readonly warmUp: boolean;
+  /**
+   * Seconds of each warm-up accepted-rate run (per format, one receiver and two), so that a broker
+   * started for the run has compiled its produce path before the first measured run.
+   */
+  readonly warmUpS: number;
   readonly keep: boolean;
   readonly seed: number;
   readonly settleS: number;
@@ -50,6 +55,8 @@ const USAGE = `npm run bench -- [flags]
   --formats=a,b           of bs-json, bs-msgpack, oo-json (default all)
   --profile               node --cpu-prof on the services; top functions in the report
   --no-warmup             skip the warm-up (20,000 samples of new series to each system first)
+  --warmup-duration=S     seconds of each warm-up accepted-rate run, per format and receiver count
+                          (default 4; quick 1): the broker's JIT compiler settles in them
   --env=K=V               environment for every service (repeatable)
   --receiver-env=K=V, --normalizer-env=K=V, --writer-env=K=V
   --label=TEXT            names the run in the JSON result
@@ -74,7 +81,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     flags.set(m[1]!, list);
   }
   const known = new Set(
-    'quick reps rounds duration latency-duration concurrency big-rounds big-concurrency soak formats profile no-warmup env receiver-env normalizer-env writer-env label out seed settle keep'.split(
+    'quick reps rounds duration latency-duration concurrency big-rounds big-concurrency soak formats profile no-warmup warmup-duration env receiver-env normalizer-env writer-env label out seed settle keep'.split(
       ' ',
     ),
   );
@@ -113,6 +120,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     formats,
     profile: flags.has('profile'),
     warmUp: !flags.has('no-warmup'),
+    warmUpS: number('warmup-duration', quick ? 1 : 4, 0.5),
     keep: flags.has('keep'),
     seed: Math.floor(number('seed', 42)),
     settleS: number('settle', 1.5),
