@@ -87,10 +87,6 @@ ${lines.join('')}`;
 }
 
 /**
- * Starts a real Apache Kafka broker (jars from Maven Central, KRaft mode) as a child process.
- * Formats the storage on first start only, so a restart keeps every topic and offset.
- */
-/**
  * The broker's java command line. Given JVM options come after dev-stack's own, so that one naming
  * the same flag (`-Xmx1g`) wins, as the JVM takes the last of a repeated flag.
  */
@@ -115,6 +111,10 @@ export function brokerJavaArgs(
   ];
 }
 
+/**
+ * Starts a real Apache Kafka broker (jars from Maven Central, KRaft mode) as a child process.
+ * Formats the storage on first start only, so a restart keeps every topic and offset.
+ */
 export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<KafkaBroker> {
   const log = options.log ?? (() => {});
   const libs = ensureKafkaJars(log);
