@@ -97,12 +97,12 @@ try {
         const pids = [setup.kafka.process.pid!, ...setup.receivers.map((r) => r.process.pid!)];
         const before = pids.map((pid) => cpuSeconds(pid) ?? 0);
         const out = await load(setup, seconds * 1000);
-        const spent = pids.map((pid, i) => (cpuSeconds(pid) ?? 0) - before[i]!);
+        const [kafka, ...receivers] = pids.map((pid, i) => (cpuSeconds(pid) ?? 0) - before[i]!);
         const millions = out.okSamples / 1e6;
         results[v].push({
           rate: out.acceptedSamplesPerS,
-          kafka: spent[0]! / millions,
-          receivers: (spent[1]! + spent[2]!) / millions,
+          kafka: kafka! / millions,
+          receivers: receivers.reduce((sum, s) => sum + s, 0) / millions,
         });
         await delay(500);
       }
