@@ -39,6 +39,10 @@ export interface BenchOptions {
   readonly receiverEnv: Readonly<Record<string, string>>;
   readonly normalizerEnv: Readonly<Record<string, string>>;
   readonly writerEnv: Readonly<Record<string, string>>;
+  /** Node flags per service, after dev-stack's (e.g. a heap setting tried before it is adopted). */
+  readonly receiverNode: readonly string[];
+  readonly normalizerNode: readonly string[];
+  readonly writerNode: readonly string[];
 }
 
 const USAGE = `npm run bench -- [flags]
@@ -59,6 +63,8 @@ const USAGE = `npm run bench -- [flags]
                           (default 4; quick 1): the broker's JIT compiler settles in them
   --env=K=V               environment for every service (repeatable)
   --receiver-env=K=V, --normalizer-env=K=V, --writer-env=K=V
+  --receiver-node=FLAG, --normalizer-node=FLAG, --writer-node=FLAG
+                          a node flag for that service, after its usual ones (repeatable)
   --label=TEXT            names the run in the JSON result
   --out=FILE              JSON result file (default bench/results/bench-<time>.json)
   --seed=N                data set seed (default 42)
@@ -81,7 +87,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     flags.set(m[1]!, list);
   }
   const known = new Set(
-    'quick reps rounds duration latency-duration concurrency big-rounds big-concurrency soak formats profile no-warmup warmup-duration env receiver-env normalizer-env writer-env label out seed settle keep'.split(
+    'quick reps rounds duration latency-duration concurrency big-rounds big-concurrency soak formats profile no-warmup warmup-duration env receiver-env normalizer-env writer-env receiver-node normalizer-node writer-node label out seed settle keep'.split(
       ' ',
     ),
   );
@@ -130,5 +136,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     receiverEnv: env('receiver-env'),
     normalizerEnv: env('normalizer-env'),
     writerEnv: env('writer-env'),
+    receiverNode: flags.get('receiver-node') ?? [],
+    normalizerNode: flags.get('normalizer-node') ?? [],
+    writerNode: flags.get('writer-node') ?? [],
   };
 }

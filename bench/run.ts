@@ -121,16 +121,23 @@ async function main(): Promise<void> {
 
   const orgs = ['solo', 'lat-bsj', 'lat-ooj', 'soak'];
   for (const f of options.formats) orgs.push(orgOf(f));
-  const profiled = options.profile
-    ? Object.fromEntries(
-        // The second receiver-only process does what the first does: one profile of them is enough.
-        (['receiver', 'receiver-solo', 'normalizer', 'writer'] as const).map((role) => [
-          role,
-          // One file per thread (tsx's loader runs in a worker): each process gets its own folder.
-          ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, role)}`],
-        ]),
-      )
-    : undefined;
+  const flagsOf = {
+    receiver: options.receiverNode,
+    'receiver-solo': options.receiverNode,
+    'receiver-solo-2': options.receiverNode,
+    normalizer: options.normalizerNode,
+    writer: options.writerNode,
+  } as const;
+  const nodeArgs = Object.fromEntries(
+    Object.entries(flagsOf).map(([role, flags]) => [
+      role,
+      // One file per thread (tsx's loader runs in a worker): each process gets its own folder. The
+      // second receiver-only process does what the first does: one profile of them is enough.
+      options.profile && role !== 'receiver-solo-2'
+        ? [...flags, '--cpu-prof', `--cpu-prof-dir=${join(profileDir, role)}`]
+        : flags,
+    ]),
+  );
 
   let stack: Stack | undefined;
   let stopping = false;
@@ -149,7 +156,7 @@ async function main(): Promise<void> {
     stack = await startStack({
       dir,
       orgs,
-      ...(profiled === undefined ? {} : { nodeArgs: profiled }),
+      nodeArgs,
       env: options.env,
       serviceEnv: {
         receiver: options.receiverEnv,
