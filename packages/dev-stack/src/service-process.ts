@@ -38,12 +38,17 @@ export interface ServiceProcess {
  * body) against the old generation's limit, which for the receiver's ~20 MiB of live heap is small:
  * under load it ran a full collection every ~50 ms though nearly nothing survived. With the larger
  * start it runs a few: +11-31% samples/s and 0.6-0.9x the CPU per sample side by side, for ~45 MiB
- * of RSS (docs/benchmarks.md, item 19). The normalizer and writer ran few full collections as it is.
+ * of RSS (docs/benchmarks.md, item 19).
+ *
+ * The writer starts with one too: it keeps ~18 MiB of heap and inflates every message it reads into
+ * a buffer of its own (~190 bytes a row), so at the end-to-end rate it ran a full collection every
+ * ~0.3 s (15 in a million rows). With 128 MiB it runs a few, for 0.8x the writer's CPU per row and
+ * ~40-60 MiB of RSS (docs/benchmarks.md, twenty-first round). The normalizer runs few as it is.
  */
 export const SERVICE_NODE_FLAGS: Readonly<Record<ServiceName, readonly string[]>> = {
   receiver: ['--max-semi-space-size=64', '--initial-old-space-size=128'],
   normalizer: ['--max-semi-space-size=64'],
-  writer: [],
+  writer: ['--initial-old-space-size=128'],
 };
 
 /** Runs one of the pipeline's services from its TypeScript sources, as `npm start` and the tests do. */
