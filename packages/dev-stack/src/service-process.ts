@@ -43,11 +43,15 @@ export interface ServiceProcess {
  * The writer starts with one too: it keeps ~18 MiB of heap and inflates every message it reads into
  * a buffer of its own (~190 bytes a row), so at the end-to-end rate it ran a full collection every
  * ~0.3 s (15 in a million rows). With 128 MiB it runs a few, for 0.8x the writer's CPU per row and
- * ~40-60 MiB of RSS (docs/benchmarks.md, twenty-first round). The normalizer runs few as it is.
+ * ~40-60 MiB of RSS (docs/benchmarks.md, twenty-first round).
+ *
+ * And the normalizer: it inflates every raw body (~180 KB off-heap each) and compresses its rows,
+ * and ran 12-21 full collections in a bench of two million samples; with 128 MiB it ran one, for
+ * ~0.7-1.0x its CPU per sample and ~10 MiB of RSS (docs/benchmarks.md, twenty-second round).
  */
 export const SERVICE_NODE_FLAGS: Readonly<Record<ServiceName, readonly string[]>> = {
   receiver: ['--max-semi-space-size=64', '--initial-old-space-size=128'],
-  normalizer: ['--max-semi-space-size=64'],
+  normalizer: ['--max-semi-space-size=64', '--initial-old-space-size=128'],
   writer: ['--initial-old-space-size=128'],
 };
 
