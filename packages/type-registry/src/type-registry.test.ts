@@ -16,6 +16,18 @@ describe('TypeRegistry', () => {
     expect(registry.forOrg('a').get('cpu')).toBe('gauge');
   });
 
+  it("gives one live view per org: registrations after it was taken show through it", () => {
+    const registry = new TypeRegistry();
+    const view = registry.forOrg('a');
+    expect(view.get('cpu')).toBeUndefined();
+    registry.register('a', 'cpu', 'counter');
+    registry.register('b', 'mem', 'gauge');
+    expect(view.get('cpu')).toBe('counter');
+    expect(view.get('mem')).toBeUndefined();
+    expect(registry.forOrg('a')).toBe(view);
+    expect(registry.forOrg('b').get('mem')).toBe('gauge');
+  });
+
   it('treats __proto__ and constructor as stream names', () => {
     const registry = new TypeRegistry();
     registry.register('o', '__proto__', 'counter');
