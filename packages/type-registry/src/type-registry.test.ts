@@ -16,7 +16,7 @@ describe('TypeRegistry', () => {
     expect(registry.forOrg('a').get('cpu')).toBe('gauge');
   });
 
-  it("gives one live view per org: registrations after it was taken show through it", () => {
+  it('gives one live view per org: registrations after it was taken show through it', () => {
     const registry = new TypeRegistry();
     const view = registry.forOrg('a');
     expect(view.get('cpu')).toBeUndefined();
