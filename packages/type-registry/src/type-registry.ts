@@ -1,6 +1,11 @@
 import type { OutgoingMessage } from '@pipeline/kafka-io';
 import { isMetricType, type MetricType } from '@pipeline/sample-model';
 
+/** One org's registered types, as the OpenObserve dialect reads them. */
+export interface OrgTypes {
+  get(stream: string): MetricType | undefined;
+}
+
 /**
  * The first type seen for each (org, stream), as recorded in the compacted types topic. Applying
  * a registration for a stream that already has a type changes nothing: the earliest in topic order
@@ -9,7 +14,7 @@ import { isMetricType, type MetricType } from '@pipeline/sample-model';
 export class TypeRegistry {
   readonly #orgs = new Map<string, Map<string, MetricType>>();
   /** forOrg's views; a receiver asks only for the orgs of its users. */
-  readonly #views = new Map<string, { get(stream: string): MetricType | undefined }>();
+  readonly #views = new Map<string, OrgTypes>();
 
   get(org: string, stream: string): MetricType | undefined {
     return this.#orgs.get(org)?.get(stream);
@@ -20,7 +25,7 @@ export class TypeRegistry {
    * receiver asks on every request, and under tsx (esbuild's keepNames) each new arrow function
    * costs an Object.defineProperty of its name, ~5 µs a request in a loaded receiver's profile.
    */
-  forOrg(org: string): { get(stream: string): MetricType | undefined } {
+  forOrg(org: string): OrgTypes {
     let view = this.#views.get(org);
     if (view === undefined) {
       view = { get: (stream) => this.#orgs.get(org)?.get(stream) };
