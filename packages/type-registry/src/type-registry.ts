@@ -1,10 +1,8 @@
 import type { OutgoingMessage } from '@pipeline/kafka-io';
 import { isMetricType, type MetricType } from '@pipeline/sample-model';
 
-/** One org's registered types, as the OpenObserve dialect reads them. */
-export interface OrgTypes {
-  get(stream: string): MetricType | undefined;
-}
+/** One org's registered types: the shape of the OpenObserve dialect's KnownTypes, which reads them. */
+type OrgTypes = { get(stream: string): MetricType | undefined };
 
 /**
  * The first type seen for each (org, stream), as recorded in the compacted types topic. Applying
