@@ -37,6 +37,8 @@ export interface ThroughputResult extends Usage {
   readonly rep: number;
   readonly requests: number;
   readonly okSamples: number;
+  /** Body bytes sent, every request's (all were 2xx unless `statuses` says otherwise). */
+  readonly bytesSent: number;
   readonly statuses: Record<string, number>;
   readonly firstFailure?: string;
   readonly requestMs: LoadResult['requestMs'];
@@ -131,6 +133,7 @@ function loadFields(load: LoadResult) {
   return {
     requests: load.requests,
     okSamples: load.okSamples,
+    bytesSent: load.bytesSent,
     statuses: load.statuses,
     ...(load.firstFailure === undefined ? {} : { firstFailure: load.firstFailure }),
     requestMs: load.requestMs,

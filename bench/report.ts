@@ -224,6 +224,36 @@ export function cpuTable(
   return table(header, rows);
 }
 
+/**
+ * What each format's bodies weigh and what a byte of them costs the servers, in the accepted-rate
+ * runs (one receiver, or VictoriaMetrics' import): the formats carry different bytes for the same
+ * samples, and a receiver's cost follows its bytes. Only runs whose every request was 2xx count, so
+ * that bytes and samples are of the same requests.
+ */
+export function bytesTable(results: readonly ThroughputResult[]): string {
+  const rows: string[][] = [];
+  for (const format of ROWS) {
+    const runs = pick(results, 'accept', format).filter(
+      (r) => r.bytesSent > 0 && r.okSamples > 0 && Object.keys(r.statuses).every((s) => s.startsWith('2')),
+    );
+    if (runs.length === 0) continue;
+    const servers = (r: ThroughputResult) =>
+      (Object.entries(r.cpuS) as [Role, number][])
+        .filter(([role]) => role !== 'kafka-jit' && role !== 'bench-client' && role !== 'machine')
+        .reduce((sum, [, cpu]) => sum + cpu, 0);
+    rows.push([
+      FORMAT_LABEL[format],
+      fixed(median(runs.map((r) => r.bytesSent / r.okSamples)), 1),
+      fixed(median(runs.map((r) => r.bytesSent / r.elapsedS / 2 ** 20)), 0),
+      fixed(median(runs.map((r) => (servers(r) * 1e9) / r.bytesSent)), 2),
+    ]);
+  }
+  return table(
+    ['system, dialect', 'body bytes per sample', 'MiB/s accepted', "servers' CPU ns per byte"],
+    rows,
+  );
+}
+
 export function warmUpTable(results: readonly ThroughputResult[]): string {
   return table(
     ['system, dialect', 'samples', 'end-to-end samples/s', 'queryable after last 2xx (s)'],
@@ -433,6 +463,8 @@ export function renderReport(report: BenchReport): string {
     cpuTable(report.throughput, 'end-to-end', 'cores'),
     '## Cores kept busy, accepted-rate runs',
     cpuTable(report.throughput, 'accept', 'cores'),
+    '## Bytes, accepted-rate runs (receiver alone / VictoriaMetrics import)',
+    bytesTable(report.throughput),
   ];
   if (report.throughput.some((r) => r.kind === 'accept-replicas'))
     parts.push(
