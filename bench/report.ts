@@ -171,6 +171,13 @@ const CPU_COLUMNS: readonly [Role, string][] = [
   ['victoria-metrics', 'VictoriaMetrics'],
 ];
 
+/**
+ * The roles whose CPU is the servers': not the load client, not the whole machine, and not Kafka's
+ * JIT, whose CPU is inside Kafka's.
+ */
+const isServer = (role: Role): boolean =>
+  role !== 'kafka-jit' && role !== 'bench-client' && role !== 'machine';
+
 /** Wall seconds of a run: first send to last answer, or to all queryable for end-to-end runs. */
 function wallSeconds(r: ThroughputResult): number {
   if (r.kind === 'end-to-end' && r.endToEndPerS !== undefined && r.endToEndPerS > 0)
@@ -205,8 +212,7 @@ export function cpuTable(
     };
     const ours = (r: ThroughputResult, withClient: boolean) =>
       (Object.keys(r.cpuSPerMillion) as Role[])
-        // The JIT's CPU is inside Kafka's.
-        .filter((role) => role !== 'kafka-jit' && (withClient || role !== 'bench-client'))
+        .filter((role) => isServer(role) || (withClient && role === 'bench-client'))
         .reduce((sum, role) => sum + (Number.isFinite(value(r, role)) ? value(r, role) : 0), 0);
     const row = [
       FORMAT_LABEL[format],
@@ -239,7 +245,7 @@ export function bytesTable(results: readonly ThroughputResult[]): string {
     if (runs.length === 0) continue;
     const servers = (r: ThroughputResult) =>
       (Object.entries(r.cpuS) as [Role, number][])
-        .filter(([role]) => role !== 'kafka-jit' && role !== 'bench-client' && role !== 'machine')
+        .filter(([role]) => isServer(role))
         .reduce((sum, [, cpu]) => sum + cpu, 0);
     rows.push([
       FORMAT_LABEL[format],
