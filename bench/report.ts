@@ -178,6 +178,12 @@ const CPU_COLUMNS: readonly [Role, string][] = [
 const isServer = (role: Role): boolean =>
   role !== 'kafka-jit' && role !== 'bench-client' && role !== 'machine';
 
+/** The CPU seconds the servers spent in a run. */
+const serversCpuS = (r: ThroughputResult): number =>
+  (Object.entries(r.cpuS) as [Role, number][])
+    .filter(([role]) => isServer(role))
+    .reduce((sum, [, cpu]) => sum + cpu, 0);
+
 /** Wall seconds of a run: first send to last answer, or to all queryable for end-to-end runs. */
 function wallSeconds(r: ThroughputResult): number {
   if (r.kind === 'end-to-end' && r.endToEndPerS !== undefined && r.endToEndPerS > 0)
@@ -243,15 +249,11 @@ export function bytesTable(results: readonly ThroughputResult[]): string {
       (r) => r.bytesSent > 0 && r.okSamples > 0 && Object.keys(r.statuses).every((s) => s.startsWith('2')),
     );
     if (runs.length === 0) continue;
-    const servers = (r: ThroughputResult) =>
-      (Object.entries(r.cpuS) as [Role, number][])
-        .filter(([role]) => isServer(role))
-        .reduce((sum, [, cpu]) => sum + cpu, 0);
     rows.push([
       FORMAT_LABEL[format],
       fixed(median(runs.map((r) => r.bytesSent / r.okSamples)), 1),
       fixed(median(runs.map((r) => r.bytesSent / r.elapsedS / 2 ** 20)), 0),
-      fixed(median(runs.map((r) => (servers(r) * 1e9) / r.bytesSent)), 2),
+      fixed(median(runs.map((r) => (serversCpuS(r) * 1e9) / r.bytesSent)), 2),
     ]);
   }
   return table(
