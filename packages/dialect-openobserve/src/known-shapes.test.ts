@@ -141,4 +141,46 @@ describe('records of known shapes read from their holes give the statuses and sa
     expect(refused).toMatchObject({ ok: true, streams: [{ name: 'cpu', successful: 0, failed: 1 }] });
     expect(refused).toEqual(processOpenObservePayload(body, conflicting));
   });
+
+  it('counts a run of known records of one stream and type as its first was admitted, until a refusal or a doubt breaks it', () => {
+    const cpu = (host: string, value: number) =>
+      `{"__name__":"cpu","__type__":"gauge","host":"${host}","value":${value},"_timestamp":1700000000}`;
+    // Each record a shape of its own, so that the second read predicts every one.
+    const texts = [
+      cpu('a', 1),
+      // Other shapes of the same stream, type and fields: they share the meta, so the run goes on.
+      cpu('b', 2),
+      cpu('c', 3),
+      // The stream is a gauge by now: refused, and the run that follows starts anew.
+      '{"__name__":"cpu","__type__":"counter","host":"d","value":4,"_timestamp":1700000000}',
+      cpu('e', 5),
+      // Left to normalizeRecord, which refuses a string value.
+      '{"__name__":"mem","__type__":"gauge","value":"6"}',
+      cpu('f', 7),
+      cpu('g', 8),
+      '{"__name__":"mem","__type__":"gauge","value":9}',
+      cpu('h', 10),
+    ];
+    const body = Buffer.from(`[${texts.join(',')}]`);
+    const statusCtx = { ...context(), statusOnly: true };
+    const plain = processOpenObservePayload(body, statusCtx);
+    expect(plain).toMatchObject({
+      ok: true,
+      records: 10,
+      streams: [
+        { name: 'cpu', successful: 7, failed: 1 },
+        { name: 'mem', successful: 1, failed: 1 },
+      ],
+      rejected: [
+        { index: 3, reason: expect.stringMatching(/registered as gauge, got counter/) },
+        { index: 5, reason: 'value is required and must be a number' },
+      ],
+    });
+    // New shapes, then every record read against its predicted one.
+    const shapes = createOpenObserveShapes<never>();
+    for (let pass = 0; pass < 3; pass++)
+      expect(processOpenObservePayload(body, statusCtx, shapes)).toEqual(plain);
+    // All but the doubtful record, which has no shape.
+    expect(shapes.size).toBe(9);
+  });
 });

@@ -10,6 +10,11 @@ export class StreamTally {
     this.entry(stream).successful++;
   }
 
+  /** `n` records of `stream` at once, as n calls of succeeded(). */
+  succeededMany(stream: string, n: number): void {
+    this.entry(stream).successful += n;
+  }
+
   failed(stream: string, reason: string): void {
     const status = this.entry(stream);
     status.failed++;
