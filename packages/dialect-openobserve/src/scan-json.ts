@@ -472,7 +472,7 @@ class StatusCount {
 /**
  * A JSON array body's walk over shapes for its statuses: eachOpenObserveVerdict's, written out, so
  * that a record of the run being counted costs its match and no call through `visit` and
- * scanElements' callback: the verdicts of the bench's OpenObserve bodies took 0.88–0.93x the CPU,
+ * scanElements' callback: the verdicts of the bench's OpenObserve bodies took 0.79–0.90x the CPU,
  * and neither the loop nor the runs alone gained (docs/benchmarks.md, twenty-fourth round).
  * Undefined when the body is not an array (NDJSON takes eachOpenObserveVerdict), false when it is
  * not JSON.
