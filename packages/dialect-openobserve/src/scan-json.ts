@@ -429,7 +429,10 @@ class StatusCount {
     this.#run = 0;
   }
 
-  /** The record in body[start, end): its verdict, its stream and type when VOUCHED, its shape when matched. */
+  /**
+   * The record in body[start, end): its verdict, its stream and type when VOUCHED, and its shape
+   * when it was read against one.
+   */
   visit(
     verdict: number,
     start: number,
