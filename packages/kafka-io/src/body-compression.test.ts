@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
+import lz4 from 'lz4';
 import { compressSync } from 'lz4-napi';
 import { describe, expect, it } from 'vitest';
 import { compressBody, decompressBody } from './body-compression.js';
@@ -35,6 +36,22 @@ describe('LZ4 bodies', () => {
     compressBody(Buffer.from('a larger second body that reuses the scratch '.repeat(10_000)));
     expect(compressed.equals(copy)).toBe(true);
     expect(inflatesTo(compressed, first)).toBe(true);
+  });
+
+  it('hand out blocks of many bodies in a row, across shared buffers, each exactly its block', () => {
+    // ~2 MiB of blocks: more than one slab's worth, with bodies of every size up to the largest a slab takes.
+    const bodies = Array.from({ length: 120 }, (_, i) =>
+      Buffer.concat([randomBytes(1 + ((i * 2_731) % 250_000)), Buffer.from(`body ${i}`)]),
+    );
+    const blocks = bodies.map((body) => compressBody(body));
+    bodies.forEach((body, i) => {
+      const block = blocks[i]!;
+      expect(block.readUInt32LE(0)).toBe(body.length);
+      // The block alone, without a neighbour's bytes: what Kafka is given is its length.
+      const alone = Buffer.alloc(lz4.encodeBound(body.length));
+      expect(block.subarray(4).equals(alone.subarray(0, lz4.encodeBlock(body, alone)))).toBe(true);
+      expect(inflatesTo(block, body)).toBe(true);
+    });
   });
 
   it('write what lz4-napi reads, and read what it wrote before (messages already in Kafka)', () => {
