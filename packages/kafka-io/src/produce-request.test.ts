@@ -152,4 +152,49 @@ describe('produce requests in one buffer', () => {
       own({ ...base, topicData: topic({ value: 'v' }) }).encode.toString(),
     );
   });
+
+  it('are framed by kafkajs’ request.js into the bytes it frames its own into, without a copy', async () => {
+    expect(useOneBufferProduce()).toEqual({ active: true });
+    vi.spyOn(Date, 'now').mockReturnValue(1_764_900_000_789);
+    type Framed = { buffer: Buffer };
+    const frame = require('kafkajs/src/protocol/request.js') as (args: {
+      correlationId: number;
+      clientId: string;
+      request: object;
+    }) => Promise<Framed>;
+    const own = kafkajsProduceRequest();
+    const ours = oneBufferProduce(own);
+    await fc.assert(
+      fc.asyncProperty(
+        produceArgs,
+        // Client ids past the room left in front of a request (256 bytes) are framed by copying.
+        fc.oneof(
+          fc.string({ unit: 'grapheme', maxLength: 40 }),
+          fc.string({ minLength: 230, maxLength: 300 }),
+        ),
+        fc.nat(2 ** 31 - 1),
+        async (args, clientId, correlationId) => {
+          let payload: { buf: Buffer; offset: number } | undefined;
+          const request = ours(args);
+          const encode = request.encode as () => Promise<{ buf: Buffer; offset: number }>;
+          const watched = {
+            ...request,
+            encode: async () => {
+              payload = await encode();
+              return payload;
+            },
+          };
+          const a = (await frame({ correlationId, clientId, request: watched })).buffer;
+          const b = (await frame({ correlationId, clientId, request: own(args) })).buffer;
+          expect(a.equals(b)).toBe(true);
+          if (14 + Buffer.byteLength(clientId) <= 256) {
+            // The framed request ends where the produce request's own bytes do, in their memory.
+            expect(a.buffer).toBe(payload!.buf.buffer);
+            expect(a.byteOffset + a.length).toBe(payload!.buf.byteOffset + payload!.offset);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
 });
