@@ -23,11 +23,12 @@ export const LZ4 = 'lz4';
  * Blocks of bodies up to SLAB_BLOCK_BYTES are written one after another into a shared slab and
  * handed out as views of it: one allocation per slab instead of one, and a copy, per body (the
  * copy and its fresh buffer were ~2 % of a loaded receiver's profile; compressBody alone took
- * 0.97–0.98x the CPU, docs/benchmarks.md, twenty-fifth round). A slab lives while any message in it does, which is until Kafka acknowledges it; its
- * last bound's worth of bytes may go unused. A larger block is written into a scratch buffer and
- * copied out at its size: a fresh buffer of the input's bound would cost fresh pages, and the
- * message would keep all of it alive until Kafka acknowledged. The scratch is reused up to
- * SCRATCH_BYTES, so that one 20 MiB body does not leave a process holding 20 MiB for good.
+ * 0.97–0.98x the CPU, docs/benchmarks.md, twenty-fifth round). A slab lives while any message in
+ * it does, which is until Kafka acknowledges it; its last bound's worth of bytes may go unused.
+ * A larger block is written into a scratch buffer and copied out at its size: a fresh buffer of
+ * the input's bound would cost fresh pages, and the message would keep all of it alive until
+ * Kafka acknowledged. The scratch is reused up to SCRATCH_BYTES, so that one 20 MiB body does not
+ * leave a process holding 20 MiB for good.
  */
 const SLAB_BYTES = 2 * 1024 * 1024;
 const SLAB_BLOCK_BYTES = SLAB_BYTES / 8;

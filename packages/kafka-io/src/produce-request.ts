@@ -98,12 +98,12 @@ const framed = new WeakMap<object, { readonly whole: Buffer; readonly at: number
  * kafkajs frames every request (`protocol/request.js`) in an encoder of the header that copies the
  * request into itself, then in one of the size that copies that again, each into zero-filled
  * buffers grown by powers of two: two copies of every produce request and its body, ~1.2 % of a
- * loaded receiver; framed without them, a request of three 25 KB bodies took 77–79 µs against
- * 121–126, of one 36 µs against 49 (docs/benchmarks.md, twenty-fifth round). That module cannot be replaced, since
- * kafkajs loads it first; but `writeEncoder` is looked up on the encoders' prototype at each call.
- * So a produce request is written with room in front (encodeProduce), and an encoder that takes
- * it puts its own few bytes into that room and becomes a view of the whole, no request copied.
- * Anything else, or a framing larger than the room, is copied as kafkajs does.
+ * loaded receiver. That module cannot be replaced, since kafkajs loads it first; but
+ * `writeEncoder` is looked up on the encoders' prototype at each call. So a produce request is
+ * written with room in front (encodeProduce), and an encoder that takes it puts its own few bytes
+ * into that room and becomes a view of the whole, no request copied: a request of three 25 KB
+ * bodies framed in 77–79 µs against 121–126, one in 36 against 49 (docs/benchmarks.md,
+ * twenty-fifth round). Anything else, or a framing larger than the room, is copied as kafkajs does.
  */
 function frameWithoutCopies(): void {
   const prototype = kafkajsParts().encoderPrototype as {
