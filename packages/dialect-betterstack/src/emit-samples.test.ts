@@ -106,7 +106,8 @@ describe('emitBetterStackSamples: the normalizer reads known record shapes from 
       ),
       { numRuns: 1500 },
     );
-  });
+    // ~2.5 s on the slower 2-core machines here: room past vitest's default 5 s.
+  }, 30_000);
 
   it('reads a known shape without decoding the record', () => {
     const shapes = new RecordShapes<string>();
