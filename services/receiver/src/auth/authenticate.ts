@@ -36,3 +36,40 @@ export function authenticateUser(credentials: Credentials, header: string | unde
   if (user === undefined || !sameSecret(user.password, decoded.slice(colon + 1))) return undefined;
   return user;
 }
+
+/** Accepted Authorization headers a UserAuthenticator remembers before it starts over. */
+export const REMEMBERED_HEADERS = 1024;
+
+/**
+ * OpenObserve's users, remembered by the Authorization header they were accepted with: a client
+ * sends the same header with every request, and decoding and comparing it each time (a regular
+ * expression, base64, three buffers and timingSafeEqual) was ~1 % of a loaded receiver's profile
+ * (docs/benchmarks.md, twenty-sixth round). Only accepted headers are kept, so a refused one is
+ * checked in full every time; past REMEMBERED_HEADERS (a client varying its header's case or
+ * spacing) the map starts over. A lookup by the header is what a Better Stack token already gets.
+ */
+export class UserAuthenticator {
+  readonly #credentials: Credentials;
+  readonly #accepted = new Map<string, OrgUser>();
+
+  constructor(credentials: Credentials) {
+    this.#credentials = credentials;
+  }
+
+  /** Headers remembered now. */
+  get remembered(): number {
+    return this.#accepted.size;
+  }
+
+  authenticate(header: string | undefined): OrgUser | undefined {
+    if (header === undefined) return undefined;
+    const known = this.#accepted.get(header);
+    if (known !== undefined) return known;
+    const user = authenticateUser(this.#credentials, header);
+    if (user !== undefined) {
+      if (this.#accepted.size >= REMEMBERED_HEADERS) this.#accepted.clear();
+      this.#accepted.set(header, user);
+    }
+    return user;
+  }
+}

@@ -6,7 +6,7 @@ import {
 } from '@pipeline/dialect-openobserve';
 import { nowMicros } from '@pipeline/timestamp-rules';
 import type { FastifyInstance } from 'fastify';
-import { authenticateUser } from '../auth/authenticate.js';
+import { UserAuthenticator } from '../auth/authenticate.js';
 import type { OrgUser } from '../auth/credentials.js';
 import { decompressBody } from '../hooks/decompress.js';
 import {
@@ -38,6 +38,7 @@ export async function openObserveRoute(
 ): Promise<void> {
   acceptRawBodies(app, deps.config.maxBodyBytes);
   const shapes = createOpenObserveShapes<never>(VERDICT_SHAPES, VERDICT_SHAPE_BYTES);
+  const users = new UserAuthenticator(deps.config.credentials);
 
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, _request, reply) => {
     const kind = classifyFastifyError(error);
@@ -60,7 +61,7 @@ export async function openObserveRoute(
     {
       bodyLimit: deps.config.maxBodyBytes,
       onRequest: async (request, reply) => {
-        const user = authenticateUser(deps.config.credentials, request.headers.authorization);
+        const user = users.authenticate(request.headers.authorization);
         if (user === undefined) return reply.code(401).send(fail(401, 'Unauthorized Access'));
         const { org } = request.params as { org: string };
         if (user.org !== org) {
