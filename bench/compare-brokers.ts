@@ -3,9 +3,11 @@
  * (`--b-prop=K=V` likewise, and `--a-jvm=-XX:…`/`--b-jvm=…` for JVM options; each repeatable): two
  * Kafka brokers side by side, A and B, each with the given server properties over dev-stack's own
  * (which size the broker's threads to the cores) and JVM options after dev-stack's, and two
- * receivers on each (replicas on the same topics, as the compose file scales them). The pairs are
- * loaded in turns (A, B, B, A, …) with the same bodies and 8 clients split between the two
- * receivers, so that the machine's noise falls on both. Prints the accepted samples/s and the
+ * receivers on each (replicas on the same topics, as the compose file scales them), with
+ * `--a-receiver-env=K=V` and `--b-receiver-env` in their environment, run from `--a-root=DIR` and
+ * `--b-root` if given (another checkout, as for compare-receivers). The pairs are loaded in
+ * turns (A, B, B, A, …) with the same bodies and 8 clients split between the two receivers, so
+ * that the machine's noise falls on both. Prints the accepted samples/s and the
  * broker's and the receivers' CPU seconds per million samples, per format. A fresh broker's first
  * turns cost 2–3× more (its JIT), so each pair is warmed first (longer before the first format).
  * `npm run bench` is the benchmark.
@@ -35,6 +37,8 @@ const seconds = Number(flag('duration') ?? 4);
 const formats = (flag('formats')?.split(',') ?? ['oo-json', 'bs-json']) as PipelineFormat[];
 const properties = { A: envOf(flags('a-prop')), B: envOf(flags('b-prop')) };
 const jvmOptions = { A: flags('a-jvm'), B: flags('b-jvm') };
+const receiverEnv = { A: envOf(flags('a-receiver-env')), B: envOf(flags('b-receiver-env')) };
+const roots = { A: flag('a-root'), B: flag('b-root') };
 const say = (line: string) => process.stdout.write(`[compare-brokers] ${line}\n`);
 
 type Variant = 'A' | 'B';
@@ -59,8 +63,9 @@ async function start(variant: Variant): Promise<Setup> {
   for (const replica of [1, 2]) {
     const service = await spawnService({
       name: 'receiver',
-      env: benchServiceEnv(kafka.brokers, 'cmp.', ['solo']),
+      env: { ...benchServiceEnv(kafka.brokers, 'cmp.', ['solo']), ...receiverEnv[variant] },
       logFile: join(dir, `receiver-${variant}${replica}.log`),
+      ...(roots[variant] === undefined ? {} : { root: roots[variant] }),
     });
     setup.receivers.push(service);
     await waitForServiceReady(service);
@@ -72,7 +77,7 @@ try {
   const A = await start('A');
   const B = await start('B');
   say(
-    `A: ${JSON.stringify(properties.A)} ${jvmOptions.A.join(' ')}  B: ${JSON.stringify(properties.B)} ${jvmOptions.B.join(' ')}`,
+    `A: ${roots.A ?? 'this checkout'} ${JSON.stringify(properties.A)} ${jvmOptions.A.join(' ')} ${JSON.stringify(receiverEnv.A)}  B: ${roots.B ?? 'this checkout'} ${JSON.stringify(properties.B)} ${jvmOptions.B.join(' ')} ${JSON.stringify(receiverEnv.B)}`,
   );
   const dataset = new Dataset(42, Date.now() - 24 * 3_600_000);
   const requests = [...dataset.requests(0, 10)];
