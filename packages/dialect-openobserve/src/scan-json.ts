@@ -10,7 +10,10 @@ import {
   startAfterBom,
 } from '@pipeline/json-scan';
 import {
-  type HoleReader,
+  type BodyReader,
+  type BodyShape,
+  BodyShapes,
+  matchBody,
   matchShape,
   RecordHoles,
   type RecordShape,
@@ -86,6 +89,7 @@ export const streamOf = (record: RecordStream): RecordStream => ({
 /** Shapes of vouched OpenObserve records (record-shapes); S is what the caller keeps per series. */
 export type OpenObserveShapes<S> = RecordShapes<S, RecordStream>;
 type OpenObserveShape<S> = RecordShape<S, RecordStream>;
+type OpenObserveBody = BodyShape<never, RecordStream>;
 
 /** Shapes for the normalizer's samples, or without series (never) for a receiver's statuses. */
 export const createOpenObserveShapes = <S>(capacity?: number, maxBytes?: number): OpenObserveShapes<S> =>
@@ -103,7 +107,7 @@ const K_TIMESTAMP = 3;
 // 4: @timestamp, read only when there is no _timestamp.
 
 /** Reads records; a vouched one leaves its stream and type here. */
-class RecordScanner implements HoleReader, RecordStream {
+class RecordScanner implements BodyReader, RecordStream {
   readonly s = new JsonScanner();
   /** Where the values and timestamps lie, when the caller keeps them (the normalizer does). */
   holes: OpenObserveHoles | undefined;
@@ -324,29 +328,60 @@ class RecordScanner implements HoleReader, RecordStream {
     const start = s.pos;
     // Shapes outlive a context: the limit is checked again (a process keeps one).
     if (shape.meta.fields > this.ctx.maxFieldsPerRecord) return false;
-    this.#holeValue = Number.NaN;
-    this.#holeTimestamp = Number.NaN;
-    this.#holeAtTimestamp = Number.NaN;
+    this.#clearHoles();
     const end = matchShape(shape, s.bytes, start, s.end, holes, this);
-    if (end >= 0) {
-      const timestamp = this.#holeTimestamp;
-      const atTimestamp = this.#holeAtTimestamp;
-      const time = this.#timeOf(
-        this.#holeValue,
-        Number.isNaN(timestamp) ? undefined : timestamp,
-        Number.isNaN(atTimestamp) ? undefined : atTimestamp,
-      );
-      if (time !== undefined) {
-        holes.time = time;
-        this.stream = shape.meta.stream;
-        this.type = shape.meta.type;
-        this.fields = shape.meta.fields;
-        s.pos = end;
-        return true;
-      }
+    const time = end >= 0 ? this.#matchedTime() : undefined;
+    if (time !== undefined) {
+      holes.time = time;
+      this.stream = shape.meta.stream;
+      this.type = shape.meta.type;
+      this.fields = shape.meta.fields;
+      s.pos = end;
+      return true;
     }
     s.pos = start;
     return false;
+  }
+
+  /**
+   * Whether the body from the cursor on is one of `body` (matchBody), each record checked as
+   * match() checks it: then the cursor is after its `]`; otherwise where it was.
+   */
+  readBody(body: OpenObserveBody): boolean {
+    const s = this.s;
+    const start = s.pos;
+    this.#clearHoles();
+    const end = matchBody(body, s.bytes, start, s.end, this);
+    if (end < 0) {
+      s.pos = start;
+      return false;
+    }
+    s.pos = end;
+    return true;
+  }
+
+  /** After matchBody read a record's holes: whether its value and timestamps pass, as match() checks them. */
+  recordRead(): boolean {
+    return this.#matchedTime() !== undefined;
+  }
+
+  /** The time of the record whose holes were just read (#timeOf); its holes emptied for the next. */
+  #matchedTime(): number | undefined {
+    const timestamp = this.#holeTimestamp;
+    const atTimestamp = this.#holeAtTimestamp;
+    const time = this.#timeOf(
+      this.#holeValue,
+      Number.isNaN(timestamp) ? undefined : timestamp,
+      Number.isNaN(atTimestamp) ? undefined : atTimestamp,
+    );
+    this.#clearHoles();
+    return time;
+  }
+
+  #clearHoles(): void {
+    this.#holeValue = Number.NaN;
+    this.#holeTimestamp = Number.NaN;
+    this.#holeAtTimestamp = Number.NaN;
   }
 
   #typeOf(start: number, end: number): MetricType | undefined {
@@ -377,6 +412,14 @@ class RecordScanner implements HoleReader, RecordStream {
 
 const statusHoles: OpenObserveHoles = new RecordHoles<number>(false);
 const statusCursor = new ShapeCursor<never, RecordStream>();
+/**
+ * A receiver's body shapes (record-shapes' BodyShapes), their bytes bounded as its record shapes'
+ * are (VERDICT_SHAPE_BYTES): each holds a copy of its records' spans. Exported for tests.
+ */
+export const STATUS_BODY_BYTES = 16 * 1024 * 1024;
+export const statusBodies = new BodyShapes<never, RecordStream>(STATUS_BODY_BYTES);
+/** The shapes of the records of the body being walked, while it may become a body shape. */
+const walkedShapes: OpenObserveShape<never>[] = [];
 
 /**
  * The statuses of a JSON array or NDJSON body; undefined when the full path must decide (bytes that
@@ -389,6 +432,14 @@ export function scanOpenObserveJson(
   shapes?: OpenObserveShapes<never>,
 ): ScannedStatuses | undefined {
   const walking = shapes !== undefined && statusCursor.begin(shapes, '');
+  if (walking) {
+    const known = statusesOfKnownBody(body, ctx);
+    if (known !== undefined) {
+      statusCursor.end();
+      return known;
+    }
+    statusCursor.rewind();
+  }
   const count = new StatusCount(body, ctx, walking);
   const visit: VisitRecord<never> = (verdict, start, end, vouched, known) =>
     count.visit(verdict, start, end, vouched, known);
@@ -445,6 +496,19 @@ class StatusCount {
   }
 
   /**
+   * Counts `records` vouched records of `meta` in a row, admitted as visit() admits the first of a
+   * run; false, counting nothing, when the type is refused (the caller then walks the body).
+   */
+  countRun(meta: RecordStream, records: number): boolean {
+    this.endRun();
+    if (this.types.admit(meta.stream, meta.type) !== undefined) return false;
+    this.#runMeta = meta;
+    this.#run = records;
+    this.records += records;
+    return true;
+  }
+
+  /**
    * The record in body[start, end): its verdict, its stream and type when VOUCHED, and its shape
    * when it was read against one.
    */
@@ -488,12 +552,55 @@ class StatusCount {
 }
 
 /**
+ * The statuses of a body of a known body shape (record-shapes' BodyShapes), found by the shape of
+ * its first record: read in one loop (RecordScanner.readBody), each record checked as match()
+ * checks it, then counted run by run as the walk would count them. Undefined when the body is
+ * not one, or a type is refused, or a record fails a check: then the walk decides, record by
+ * record, and names the reasons.
+ */
+function statusesOfKnownBody(body: Buffer, ctx: OpenObserveContext): ScannedStatuses | undefined {
+  const open = startAfterBom(body);
+  if (body[open] !== OPEN_ARRAY || body[open + 1] !== OPEN_OBJECT) return undefined;
+  const r = new RecordScanner(ctx);
+  r.holes = statusHoles;
+  r.notesMatched = false;
+  const s = r.s;
+  // The first record's shape, as the walk would find it.
+  s.reset(body, open + 1, body.length);
+  const predicted = statusCursor.predicted();
+  let first: OpenObserveShape<never> | undefined;
+  if (predicted !== undefined && r.match(predicted)) first = predicted;
+  else if (r.record() === VOUCHED) first = statusCursor.find(body, open + 1, s.pos, statusHoles);
+  const known = first === undefined ? undefined : statusBodies.get(first);
+  if (known === undefined) return undefined;
+  // Shapes outlive a context, as in match(); a lower limit is no fault of the body's.
+  for (const run of known.runs) if (run.meta.fields > ctx.maxFieldsPerRecord) return undefined;
+  s.pos = open;
+  if (!r.readBody(known) || s.skipWhitespace() !== -1) {
+    statusBodies.failed(first!);
+    return undefined;
+  }
+  const count = new StatusCount(body, ctx, true);
+  for (const run of known.runs) if (!count.countRun(run.meta, run.records)) return undefined;
+  count.endRun();
+  statusCursor.rewind();
+  statusCursor.passedBody(known);
+  return {
+    streams: count.tally.statuses(),
+    rejected: count.rejected,
+    registrations: count.types.registrations,
+    records: count.records,
+  };
+}
+
+/**
  * A JSON array body's walk over shapes for its statuses: eachOpenObserveVerdict's, written out, so
  * that a record of the run being counted costs its match and no call through `visit` and
  * scanElements' callback: the verdicts of the bench's OpenObserve bodies took 0.79–0.90x the CPU,
  * and neither the loop nor the runs alone gained (docs/benchmarks.md, twenty-fourth round).
  * Undefined when the body is not an array (NDJSON takes eachOpenObserveVerdict), false when it is
- * not JSON.
+ * not JSON. A body whose records all came in an order met before, and were all accepted, is kept
+ * as a body shape (statusesOfKnownBody).
  */
 function walkStatusArray(body: Buffer, ctx: OpenObserveContext, count: StatusCount): boolean | undefined {
   const r = new RecordScanner(ctx);
@@ -502,25 +609,42 @@ function walkStatusArray(body: Buffer, ctx: OpenObserveContext, count: StatusCou
   const s = r.s;
   s.reset(body, startAfterBom(body), body.length);
   if (s.skipWhitespace() !== OPEN_ARRAY) return undefined;
+  // Whether the body may become a body shape: so far its records are vouched, each but the first
+  // read against its predicted shape (the order was met before), with nothing but commas between
+  // them and nothing before its `[` (statusesOfKnownBody looks from there). `end` is where the
+  // last record (or the `[`) ends.
+  let end = s.pos;
+  let learning = end === startAfterBom(body);
+  walkedShapes.length = 0;
   if (s.open(CLOSE_ARRAY)) {
     for (;;) {
       s.skipWhitespace();
       const start = s.pos;
+      if (start !== end + 1) learning = false;
       const predicted = statusCursor.predicted();
       if (predicted !== undefined && r.match(predicted)) {
         statusCursor.matched(predicted);
         if (!count.extendsRun(predicted.meta)) count.visit(VOUCHED, start, s.pos, r, predicted);
+        if (learning) walkedShapes.push(predicted);
       } else {
         const verdict = r.record();
         if (verdict === MALFORMED) return false;
         count.visit(verdict, start, s.pos, r, undefined);
+        if (learning && walkedShapes.length === 0 && verdict === VOUCHED && statusCursor.last !== undefined)
+          walkedShapes.push(statusCursor.last);
+        else learning = false;
       }
+      end = s.pos;
       const more = s.next(CLOSE_ARRAY);
       if (more === undefined) return false;
       if (!more) break;
     }
   }
-  return s.skipWhitespace() === -1;
+  if (s.pos !== end + 1) learning = false;
+  if (s.skipWhitespace() !== -1) return false;
+  if (learning && count.rejected.length === 0) statusBodies.learn(walkedShapes);
+  walkedShapes.length = 0;
+  return true;
 }
 
 /**

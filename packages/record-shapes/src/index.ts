@@ -1,4 +1,12 @@
 export {
+  type BodyReader,
+  type BodyShape,
+  BodyShapes,
+  joinShapes,
+  matchBody,
+  type ShapeRun,
+} from './body-shapes.js';
+export {
   type HoleReader,
   matchShape,
   RecordHoles,

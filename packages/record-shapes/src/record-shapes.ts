@@ -1,4 +1,5 @@
 import { sameBytes, viewOf } from '@pipeline/byte-ranges';
+import type { BodyShape } from './body-shapes.js';
 
 /**
  * A dialect's records repeat from payload to payload with new values and a new time under the same
@@ -97,7 +98,7 @@ export class RecordHoles<T = unknown> {
 let viewed: Uint8Array | undefined;
 let view: DataView = new DataView(new ArrayBuffer(0));
 
-function viewOfLast(bytes: Uint8Array): DataView {
+export function viewOfLast(bytes: Uint8Array): DataView {
   if (bytes !== viewed) {
     view = viewOf(bytes);
     viewed = bytes;
@@ -330,9 +331,9 @@ export class RecordShapes<S, M = undefined> {
     releaseView();
   }
 
-  /** A record was read against a predicted shape (matchShape), which served it. */
-  served(): void {
-    this.#served++;
+  /** Records were read against predicted shapes (matchShape, matchBody), which served them. */
+  served(records = 1): void {
+    this.#served += records;
   }
 
   /**
@@ -480,6 +481,26 @@ export class ShapeCursor<S, M = undefined> {
   /** Records passed so far. */
   get records(): number {
     return this.#records;
+  }
+
+  /** The shape of the record passed last. */
+  get last(): RecordShape<S, M> | undefined {
+    return this.#previous;
+  }
+
+  /** Back to the body's start, as if nothing of it had been passed. */
+  rewind(): void {
+    this.#clear();
+  }
+
+  /** The whole body was read as one of `body` (matchBody): passes its records. */
+  passedBody(body: BodyShape<S, M>): void {
+    const records = body.records;
+    this.#shapes!.served(records.length);
+    this.#found += records.length;
+    this.#pass(records[0]!);
+    this.#records += records.length - 1;
+    this.#previous = records[records.length - 1];
   }
 
   /**
