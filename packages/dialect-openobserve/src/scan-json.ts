@@ -616,6 +616,9 @@ function walkStatusArray(body: Buffer, ctx: OpenObserveContext, count: StatusCou
   let end = s.pos;
   let learning = end === startAfterBom(body);
   walkedShapes.length = 0;
+  // The first record's shape, if it has one.
+  let opener: OpenObserveShape<never> | undefined;
+  let first = true;
   if (s.open(CLOSE_ARRAY)) {
     for (;;) {
       s.skipWhitespace();
@@ -626,15 +629,17 @@ function walkStatusArray(body: Buffer, ctx: OpenObserveContext, count: StatusCou
         statusCursor.matched(predicted);
         if (!count.extendsRun(predicted.meta)) count.visit(VOUCHED, start, s.pos, r, predicted);
         if (learning) walkedShapes.push(predicted);
+        if (first) opener = predicted;
       } else {
         const verdict = r.record();
         if (verdict === MALFORMED) return false;
         count.visit(verdict, start, s.pos, r, undefined);
-        if (learning && walkedShapes.length === 0 && verdict === VOUCHED && statusCursor.last !== undefined)
-          walkedShapes.push(statusCursor.last);
+        if (first && verdict === VOUCHED) opener = statusCursor.last;
+        if (learning && first && opener !== undefined) walkedShapes.push(opener);
         else learning = false;
       }
       end = s.pos;
+      first = false;
       const more = s.next(CLOSE_ARRAY);
       if (more === undefined) return false;
       if (!more) break;
@@ -643,6 +648,7 @@ function walkStatusArray(body: Buffer, ctx: OpenObserveContext, count: StatusCou
   if (s.pos !== end + 1) learning = false;
   if (s.skipWhitespace() !== -1) return false;
   if (learning && count.rejected.length === 0) statusBodies.learn(walkedShapes);
+  else if (opener !== undefined) statusBodies.opened(opener);
   walkedShapes.length = 0;
   return true;
 }

@@ -138,6 +138,9 @@ describe('BodyShapes: body shapes by their first record, bounded', () => {
     const records = shapesOf(RECORDS);
     const bodies = new BodyShapes<string, string>();
     expect(bodies.get(records[0]!)).toBeUndefined();
+    // Not the first time its first record shape opens a body: only the second.
+    expect(bodies.learn(records)).toBeUndefined();
+    expect(bodies.get(records[0]!)).toBeUndefined();
     const learned = bodies.learn(records)!;
     expect(bodies.get(records[0]!)).toBe(learned);
     expect(bodies.get(records[1]!)).toBeUndefined();
@@ -149,6 +152,8 @@ describe('BodyShapes: body shapes by their first record, bounded', () => {
   it('stops learning bodies of a first record shape after three that were not of its body shape', () => {
     const records = shapesOf(RECORDS);
     const bodies = new BodyShapes<string, string>();
+    bodies.opened(records[0]!);
+    bodies.opened(records[1]!);
     for (let i = 0; i < 3; i++) {
       expect(bodies.learn(records)).toBeDefined();
       bodies.failed(records[0]!);
@@ -165,6 +170,8 @@ describe('BodyShapes: body shapes by their first record, bounded', () => {
     const [second, third] = [records.slice(1), records.slice(2)];
     const maxBytes = 4 * size(records);
     const bodies = new BodyShapes<string, string>(maxBytes);
+    bodies.opened(records[1]!);
+    bodies.opened(records[2]!);
     for (let i = 0; i < 3; i++) {
       expect(bodies.learn(second)).toBeDefined();
       bodies.failed(records[1]!);
@@ -179,8 +186,10 @@ describe('BodyShapes: body shapes by their first record, bounded', () => {
       expect(bodies.learn(third)).toBeDefined();
     }
     expect(bodies.bytes).toBe(size(third));
+    // What opened bodies before is forgotten too, but for the body learned last.
+    expect(bodies.learn(second)).toBeUndefined();
     expect(bodies.learn(second)).toBeDefined();
-    expect(bodies.get(records[0]!)).toBeUndefined();
+    expect(bodies.learn(third)).toBeDefined();
   });
 });
 
@@ -188,12 +197,19 @@ describe('BodyShapes: what a body shape keeps', () => {
   it('keeps its own list of record shapes, and no body shape over a quarter of maxBytes', () => {
     const records = shapesOf(RECORDS);
     const walked = [...records];
-    const learned = new BodyShapes<string, string>().learn(walked)!;
+    const bodies = new BodyShapes<string, string>();
+    bodies.opened(records[0]!);
+    const learned = bodies.learn(walked)!;
     walked.length = 0;
     expect(learned.records).toEqual(records);
     const size = joinShapes(records)!.bytes.length;
-    expect(new BodyShapes<string, string>(4 * size).learn(records)).toBeDefined();
-    expect(new BodyShapes<string, string>(4 * size - 1).learn(records)).toBeUndefined();
+    const bounded = (maxBytes: number) => {
+      const fresh = new BodyShapes<string, string>(maxBytes);
+      fresh.opened(records[0]!);
+      return fresh.learn(records);
+    };
+    expect(bounded(4 * size)).toBeDefined();
+    expect(bounded(4 * size - 1)).toBeUndefined();
     expect(joinShapes(records, size - 1)).toBeUndefined();
   });
 });

@@ -140,7 +140,9 @@ const TRIES = 3;
 
 /**
  * Body shapes by the shape of their first record, at most `maxBytes` of their spans as made (then
- * they start over), none longer than a quarter of it. A body that begins like a known one but is not one costs a read that stops where
+ * they start over), none longer than a quarter of it. A body shape is made only for a first record
+ * shape that opened a body before (opened, or learn): a client whose bodies begin at ever other
+ * records (a stream cut anywhere) would otherwise pay for a copy of every body's spans. A body that begins like a known one but is not one costs a read that stops where
  * they differ, then the walk: after TRIES of those for one first shape, its bodies are only walked,
  * until the shapes start over. Held weakly by their first record's shape, so that record shapes
  * dropped (RecordShapes' bounds) take their bodies with them.
@@ -148,6 +150,7 @@ const TRIES = 3;
 export class BodyShapes<S, M> {
   #byFirst = new WeakMap<RecordShape<S, M>, BodyShape<S, M>>();
   #failures = new WeakMap<RecordShape<S, M>, number>();
+  #opened = new WeakSet<RecordShape<S, M>>();
   #bytes = 0;
 
   constructor(readonly maxBytes = 16 * 1024 * 1024) {}
@@ -162,15 +165,29 @@ export class BodyShapes<S, M> {
     return this.#byFirst.get(first);
   }
 
-  /** Keeps the shape of a body of records of these shapes, in this order, unless its first is given up. */
+  /** A body began with a record of `first` (one that is not learned). */
+  opened(first: RecordShape<S, M>): void {
+    this.#opened.add(first);
+  }
+
+  /**
+   * Keeps the shape of a body of records of these shapes, in this order, if its first record's shape
+   * opened a body before and is not given up.
+   */
   learn(records: readonly RecordShape<S, M>[]): BodyShape<S, M> | undefined {
     const first = records[0];
     if (first === undefined || (this.#failures.get(first) ?? 0) >= TRIES) return undefined;
+    if (!this.#opened.has(first)) {
+      this.#opened.add(first);
+      return undefined;
+    }
     const shape = joinShapes(records, this.maxBytes / 4);
     if (shape === undefined) return undefined;
     if (this.#bytes + shape.bytes.length > this.maxBytes) {
       this.#byFirst = new WeakMap();
       this.#failures = new WeakMap();
+      this.#opened = new WeakSet();
+      this.#opened.add(first);
       this.#bytes = 0;
     }
     this.#bytes += shape.bytes.length;
