@@ -141,11 +141,12 @@ const TRIES = 3;
 /**
  * Body shapes by the shape of their first record, at most `maxBytes` of their spans as made (then
  * they start over), none longer than a quarter of it. A body shape is made only for a first record
- * shape that opened a body before (opened, or learn): a client whose bodies begin at ever other
- * records (a stream cut anywhere) would otherwise pay for a copy of every body's spans. A body that begins like a known one but is not one costs a read that stops where
- * they differ, then the walk: after TRIES of those for one first shape, its bodies are only walked,
- * until the shapes start over. Held weakly by their first record's shape, so that record shapes
- * dropped (RecordShapes' bounds) take their bodies with them.
+ * shape that opened a body before (opened, or learn): a client whose bodies begin at a different
+ * record each time (a stream cut anywhere) would otherwise pay for a copy of every body's spans. A
+ * body that begins like a known one but is not one costs a read that stops where they differ, then
+ * the walk: after TRIES of those for one first shape, its bodies are only walked, until the shapes
+ * start over. Held weakly by their first record's shape, so that record shapes dropped
+ * (RecordShapes' bounds) take their bodies with them.
  */
 export class BodyShapes<S, M> {
   #byFirst = new WeakMap<RecordShape<S, M>, BodyShape<S, M>>();
