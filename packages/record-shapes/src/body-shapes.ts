@@ -19,7 +19,8 @@ export interface ShapeRun<M> {
  * is read in one loop over spans and holes (matchBody), without the walk's work per record
  * (predicting, matching and passing a shape, counting a run). Scrapes send their series in the
  * same order time after time. Read this way, the receivers' verdicts of the bench's OpenObserve
- * bodies took ~half the CPU of the walk (docs/benchmarks.md, twenty-sixth round).
+ * bodies took ~0.8x the CPU of the walk, and two loaded receivers ~7 % less CPU per sample
+ * (docs/benchmarks.md, twenty-sixth round).
  */
 export interface BodyShape<S, M> {
   /** Each record's shape, in order. */
@@ -30,8 +31,9 @@ export interface BodyShape<S, M> {
   readonly view: DataView;
   /** Each span's length: one more than the holes, since the body begins and ends with bytes. */
   readonly spans: Int32Array;
-  /** Each hole's role, and 1 where it is the last of its record (recordRead is called after it). */
+  /** Each hole's role. */
   readonly roles: Int32Array;
+  /** 1 where a hole is the last of its record: recordRead is called after it. */
   readonly ends: Uint8Array;
 }
 
