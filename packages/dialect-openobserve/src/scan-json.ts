@@ -448,14 +448,7 @@ export function scanOpenObserveJson(
       eachOpenObserveVerdict(body, ctx, statusHoles, statusCursor, visit))
     : eachOpenObserveVerdict(body, ctx, undefined, undefined, visit);
   if (walking) statusCursor.end(!ok);
-  if (!ok) return undefined;
-  count.endRun();
-  return {
-    streams: count.tally.statuses(),
-    rejected: count.rejected,
-    registrations: count.types.registrations,
-    records: count.records,
-  };
+  return ok ? count.finish() : undefined;
 }
 
 /**
@@ -493,6 +486,17 @@ class StatusCount {
     if (this.#run > 0) this.tally.succeededMany(this.#runMeta!.stream, this.#run);
     this.#runMeta = undefined;
     this.#run = 0;
+  }
+
+  /** The body's statuses, its last run tallied. */
+  finish(): ScannedStatuses {
+    this.endRun();
+    return {
+      streams: this.tally.statuses(),
+      rejected: this.rejected,
+      registrations: this.types.registrations,
+      records: this.records,
+    };
   }
 
   /**
@@ -551,6 +555,14 @@ class StatusCount {
   }
 }
 
+/** A scanner for a receiver's statuses: holes placed for shapes, their numbers kept in fields. */
+function statusScanner(ctx: OpenObserveContext): RecordScanner {
+  const r = new RecordScanner(ctx);
+  r.holes = statusHoles;
+  r.notesMatched = false;
+  return r;
+}
+
 /**
  * The statuses of a body of a known body shape (record-shapes' BodyShapes), found by the shape of
  * its first record: read in one loop (RecordScanner.readBody), each record checked as match()
@@ -561,9 +573,7 @@ class StatusCount {
 function statusesOfKnownBody(body: Buffer, ctx: OpenObserveContext): ScannedStatuses | undefined {
   const open = startAfterBom(body);
   if (body[open] !== OPEN_ARRAY || body[open + 1] !== OPEN_OBJECT) return undefined;
-  const r = new RecordScanner(ctx);
-  r.holes = statusHoles;
-  r.notesMatched = false;
+  const r = statusScanner(ctx);
   const s = r.s;
   // The first record's shape, as the walk would find it.
   s.reset(body, open + 1, body.length);
@@ -582,15 +592,9 @@ function statusesOfKnownBody(body: Buffer, ctx: OpenObserveContext): ScannedStat
   }
   const count = new StatusCount(body, ctx, true);
   for (const run of known.runs) if (!count.countRun(run.meta, run.records)) return undefined;
-  count.endRun();
   statusCursor.rewind();
   statusCursor.passedBody(known);
-  return {
-    streams: count.tally.statuses(),
-    rejected: count.rejected,
-    registrations: count.types.registrations,
-    records: count.records,
-  };
+  return count.finish();
 }
 
 /**
@@ -603,9 +607,7 @@ function statusesOfKnownBody(body: Buffer, ctx: OpenObserveContext): ScannedStat
  * as a body shape (statusesOfKnownBody).
  */
 function walkStatusArray(body: Buffer, ctx: OpenObserveContext, count: StatusCount): boolean | undefined {
-  const r = new RecordScanner(ctx);
-  r.holes = statusHoles;
-  r.notesMatched = false;
+  const r = statusScanner(ctx);
   const s = r.s;
   s.reset(body, startAfterBom(body), body.length);
   if (s.skipWhitespace() !== OPEN_ARRAY) return undefined;
